@@ -1,0 +1,128 @@
+"""Establishments and the people who belong to them."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+uai_validator = RegexValidator(
+    regex=r"^[0-9]{7}[A-Za-z]$",
+    message=_("Le code UAI comporte 7 chiffres suivis d'une lettre majuscule (ex. 0751717J)."),
+)
+
+DOMAIN_NAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def parse_email_domains(raw):
+    """Split a comma/space/newline-separated list of email domains, lower-cased, without '@'."""
+    return [part.strip().lstrip("@").lower() for part in re.split(r"[\s,;]+", raw or "") if part]
+
+
+def validate_email_domains(raw):
+    invalid = [d for d in parse_email_domains(raw) if not DOMAIN_NAME_RE.match(d)]
+    if invalid:
+        raise ValidationError(
+            _("Domaines de messagerie invalides : %(domains)s"),
+            params={"domains": ", ".join(invalid)},
+        )
+
+
+class Establishment(index.Indexed, models.Model):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "universite", _("Université")
+        SCHOOL = "ecole", _("École")
+        RESEARCH = "organisme", _("Organisme de recherche")
+        OTHER = "autre", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=255)
+    uai = models.CharField(
+        _("code UAI"),
+        max_length=8,
+        unique=True,
+        validators=[uai_validator],
+        help_text=_("7 chiffres et une lettre, ex. 0751717J."),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.UNIVERSITY)
+    region = models.CharField(_("région"), max_length=100, blank=True)
+    email_domains = models.TextField(
+        _("domaines de messagerie"),
+        blank=True,
+        validators=[validate_email_domains],
+        help_text=_("Séparés par des virgules, ex. univ-exemple.fr, etu.univ-exemple.fr"),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("uai"),
+        FieldPanel("kind"),
+        FieldPanel("region"),
+        FieldPanel("email_domains"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("uai"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        self.uai = (self.uai or "").strip().upper()
+        self.email_domains = ", ".join(parse_email_domains(self.email_domains))
+
+    def save(self, *args, **kwargs):
+        self.uai = (self.uai or "").strip().upper()
+        super().save(*args, **kwargs)
+
+    @property
+    def email_domain_list(self):
+        return parse_email_domains(self.email_domains)
+
+
+class Profile(models.Model):
+    """What Passerelle knows of a person beyond Django's user: establishment, followed domains."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("établissement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    job_title = models.CharField(_("fonction"), max_length=150, blank=True)
+    followed_domains = models.ManyToManyField(
+        "kb.Domain", verbose_name=_("domaines suivis"), blank=True, related_name="followers"
+    )
+
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("establishment"),
+        FieldPanel("job_title"),
+        FieldPanel("followed_domains"),
+    ]
+
+    class Meta:
+        verbose_name = _("profil")
+        verbose_name_plural = _("profils")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()

@@ -1,0 +1,207 @@
+"""The four roles of Passerelle and the permissions each one carries.
+
+Everything here is idempotent: :func:`ensure_roles` runs after every ``migrate`` (see apps.py)
+and from ``python manage.py setup_roles``; :func:`sync_domain_permissions` runs whenever a
+domain or its forum changes. Forum rights are machina's per-forum permissions: a domain officer
+moderates the forums of their domain only, editors and administrators moderate everywhere.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+STAFF = "Personnel d'établissement"
+OFFICER = "Chargé de domaine"
+EDITOR = "Éditeur"
+ADMINISTRATOR = "Administrateur"
+ROLE_NAMES = (STAFF, OFFICER, EDITOR, ADMINISTRATOR)
+DOMAIN_OFFICER_GROUP_PREFIX = "Chargés de domaine · "
+
+ROLE_LABELS = {
+    STAFF: _("Personnel d'établissement"),
+    OFFICER: _("Chargé de domaine"),
+    EDITOR: _("Éditeur"),
+    ADMINISTRATOR: _("Administrateur"),
+}
+
+READ_FORUM = ["can_see_forum", "can_read_forum"]
+ANONYMOUS_FORUM = READ_FORUM
+PARTICIPATE_FORUM = [
+    *READ_FORUM,
+    "can_start_new_topics",
+    "can_reply_to_topics",
+    "can_edit_own_posts",
+    "can_delete_own_posts",
+    "can_post_without_approval",
+    "can_create_polls",
+    "can_vote_in_polls",
+    "can_attach_file",
+    "can_download_file",
+]
+MODERATE_FORUM = [
+    "can_post_announcements",
+    "can_post_stickies",
+    "can_lock_topics",
+    "can_move_topics",
+    "can_edit_posts",
+    "can_delete_posts",
+    "can_approve_posts",
+    "can_reply_to_locked_topics",
+]
+
+ADMIN_ACCESS = [("wagtailadmin", "access_admin")]
+EDITOR_MODEL_PERMISSIONS = [
+    *ADMIN_ACCESS,
+    ("kb", "add_domain"),
+    ("kb", "change_domain"),
+    ("kb", "add_source"),
+    ("kb", "change_source"),
+    ("kb", "delete_source"),
+    ("accounts", "add_establishment"),
+    ("accounts", "change_establishment"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+]
+OFFICER_MODEL_PERMISSIONS = [
+    *ADMIN_ACCESS,
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+]
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page"]
+
+
+def _permissions(pairs, using):
+    found = []
+    for app_label, codename in pairs:
+        perm = (
+            Permission.objects.using(using)
+            .filter(content_type__app_label=app_label, codename=codename)
+            .first()
+        )
+        if perm is not None:
+            found.append(perm)
+    return found
+
+
+def _forum_permissions(codenames, using):
+    from machina.apps.forum_permission.receivers import create_permissions
+    from machina.core.db.models import get_model
+
+    ForumPermission = get_model("forum_permission", "ForumPermission")
+    if ForumPermission.objects.using(using).count() == 0:
+        create_permissions()
+    return list(ForumPermission.objects.using(using).filter(codename__in=codenames))
+
+
+def grant_group_forum_permissions(group, codenames, forum=None, using="default"):
+    from machina.core.db.models import get_model
+
+    GroupForumPermission = get_model("forum_permission", "GroupForumPermission")
+    for permission in _forum_permissions(codenames, using):
+        GroupForumPermission.objects.using(using).update_or_create(
+            group=group, forum=forum, permission=permission, defaults={"has_perm": True}
+        )
+
+
+def _grant_anonymous_forum_permissions(using):
+    from machina.core.db.models import get_model
+
+    UserForumPermission = get_model("forum_permission", "UserForumPermission")
+    for permission in _forum_permissions(ANONYMOUS_FORUM, using):
+        UserForumPermission.objects.using(using).get_or_create(
+            anonymous_user=True,
+            authenticated_user=False,
+            user=None,
+            forum=None,
+            permission=permission,
+            defaults={"has_perm": True},
+        )
+
+
+def _grant_page_permissions(group, page, codenames, using):
+    from wagtail.models import GroupPagePermission
+
+    for perm in _permissions([("wagtailcore", c) for c in codenames], using):
+        GroupPagePermission.objects.using(using).get_or_create(
+            group=group, page=page, permission=perm
+        )
+
+
+@transaction.atomic
+def ensure_roles(using="default"):
+    """Create the four groups and give each its permissions. Safe to run any number of times."""
+    from wagtail.models import Page
+
+    groups = {name: Group.objects.using(using).get_or_create(name=name)[0] for name in ROLE_NAMES}
+
+    groups[OFFICER].permissions.add(*_permissions(OFFICER_MODEL_PERMISSIONS, using))
+    groups[EDITOR].permissions.add(*_permissions(EDITOR_MODEL_PERMISSIONS, using))
+    groups[ADMINISTRATOR].permissions.add(*Permission.objects.using(using).all())
+
+    grant_group_forum_permissions(groups[STAFF], PARTICIPATE_FORUM, using=using)
+    grant_group_forum_permissions(groups[OFFICER], PARTICIPATE_FORUM, using=using)
+    for name in (EDITOR, ADMINISTRATOR):
+        grant_group_forum_permissions(
+            groups[name], PARTICIPATE_FORUM + MODERATE_FORUM, using=using
+        )
+    _grant_anonymous_forum_permissions(using)
+
+    root = Page.objects.using(using).filter(depth=1).first()
+    if root is not None:
+        _grant_page_permissions(groups[EDITOR], root, EDITOR_PAGE_PERMISSIONS, using)
+        _grant_page_permissions(
+            groups[ADMINISTRATOR], root, [*EDITOR_PAGE_PERMISSIONS, "bulk_delete_page"], using
+        )
+    return groups
+
+
+@transaction.atomic
+def sync_domain_permissions(domain):
+    """Give the officers of ``domain`` moderation of its forum category and every forum below it.
+
+    Creates the domain's officer group if needed, and withdraws the group's moderation rights on
+    forums that are no longer under the domain's category (after a move or a change of category).
+    """
+    from machina.core.db.models import get_model
+
+    GroupForumPermission = get_model("forum_permission", "GroupForumPermission")
+
+    group = domain.officer_group
+    wanted_name = f"{DOMAIN_OFFICER_GROUP_PREFIX}{domain.name}"[:150]
+    if group is None:
+        group, _created = Group.objects.get_or_create(name=wanted_name)
+        domain.officer_group = group
+        domain.save(update_fields=["officer_group"])
+    elif group.name != wanted_name:
+        group.name = wanted_name
+        group.save(update_fields=["name"])
+
+    forums = list(domain.forum.get_descendants(include_self=True)) if domain.forum_id else []
+    GroupForumPermission.objects.filter(group=group).exclude(forum__in=forums).delete()
+    for forum in forums:
+        grant_group_forum_permissions(group, PARTICIPATE_FORUM + MODERATE_FORUM, forum=forum)
+    return group
+
+
+def assign_officer(user, domain):
+    """Make ``user`` an officer of ``domain``: its moderation rights, and the officer role."""
+    group = sync_domain_permissions(domain)
+    user.groups.add(group, Group.objects.get(name=OFFICER))
+
+
+def role_of(user):
+    """The highest role a user holds, for display ("Éditeur", …), or None."""
+    if not user.is_authenticated:
+        return None
+    names = set(user.groups.values_list("name", flat=True))
+    for name in (ADMINISTRATOR, EDITOR, OFFICER, STAFF):
+        if name in names:
+            return ROLE_LABELS[name]
+    return None

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("connexion/", views.SignInView.as_view(), name="login"),
+    path("deconnexion/", views.SignOutView.as_view(), name="logout"),
+]

@@ -1,0 +1,272 @@
+"""Passerelle settings shared by every environment.
+
+Every deployment choice is read from an environment variable here (see the README's
+configuration table). With none set, Passerelle runs embedded: a SQLite file in WAL mode with its
+FTS5 search, a local-memory cache and email printed to the console.
+"""
+
+from pathlib import Path
+
+from machina import MACHINA_MAIN_STATIC_DIR, MACHINA_MAIN_TEMPLATE_DIR
+
+from config.env import (
+    database_from_env,
+    email_from_env,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_url_from_env,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("PASSERELLE_VAR_DIR", str(BASE_DIR / "var")))
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# --- Applications -------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    # Passerelle
+    "kb",
+    "search",
+    # Wagtail
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.table_block",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    # django-machina: its apps, with our override apps in place of machina's where we extend it
+    # (see forum/README in the project README, "Extending the forum").
+    "machina",
+    "machina.apps.forum",
+    "machina.apps.forum_conversation",
+    "machina.apps.forum_conversation.forum_attachments",
+    "machina.apps.forum_conversation.forum_polls",
+    "machina.apps.forum_feeds",
+    "machina.apps.forum_moderation",
+    "forum.forum_search",
+    "machina.apps.forum_tracking",
+    "machina.apps.forum_member",
+    "machina.apps.forum_permission",
+    "mptt",
+    "widget_tweaks",
+    # haystack stays importable for machina but indexes nothing: search is Wagtail's framework.
+    "haystack",
+    "wagtail.search",
+    # Django
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    # Last, so that its post_migrate step (roles and permissions) runs after every other app has
+    # created its own permissions.
+    "accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Replaces machina's middleware, which wrote a session for every anonymous request.
+    "forum.middleware.ForumPermissionMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Our tree first, so that our base template and overrides win over machina's.
+        "DIRS": [BASE_DIR / "templates", MACHINA_MAIN_TEMPLATE_DIR],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "machina.core.context_processors.metadata",
+                "kb.context_processors.site_chrome",
+            ],
+        },
+    },
+]
+
+# --- Data ---------------------------------------------------------------------------------------
+
+DATABASES = {"default": database_from_env("DATABASE_URL", VAR_DIR / "passerelle.sqlite3")}
+# machina's migrations assume AutoField; BigAutoField would make makemigrations write into it.
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+REDIS_URL = redis_url_from_env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "passerelle",
+        },
+        "machina_attachments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "passerelle-attachments",
+            "TIMEOUT": 3600,
+        },
+    }
+    # Sessions are read from Redis and kept in the database, so a Redis restart signs no one out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "machina_attachments": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "machina_attachments"),
+            "TIMEOUT": 3600,
+        },
+    }
+
+# --- Search -------------------------------------------------------------------------------------
+
+# Wagtail's database backend picks SQLite FTS5 or PostgreSQL full-text search from the database.
+# SEARCH_URL switches to an OpenSearch / Elasticsearch cluster for the largest deployments.
+SEARCH_URL = env_str("SEARCH_URL")
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "opensearch2" if SEARCH_URL else "database")
+if SEARCH_BACKEND == "database":
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": True}
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if SEARCH_BACKEND not in {"opensearch2", "opensearch3", "elasticsearch8", "elasticsearch9"}:
+        raise ImproperlyConfigured(
+            "SEARCH_BACKEND must be database, opensearch2, opensearch3, elasticsearch8 or "
+            f"elasticsearch9, got {SEARCH_BACKEND!r}."
+        )
+    if not SEARCH_URL:
+        raise ImproperlyConfigured(f"SEARCH_URL is required with SEARCH_BACKEND={SEARCH_BACKEND}.")
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": f"wagtail.search.backends.{SEARCH_BACKEND}",
+            "URLS": [SEARCH_URL],
+            "INDEX": env_str("SEARCH_INDEX", "passerelle"),
+            "TIMEOUT": 5,
+            "AUTO_UPDATE": True,
+        }
+    }
+
+# machina imports haystack; it gets an engine that stores nothing.
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+
+# --- Authentication -----------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- Language and time --------------------------------------------------------------------------
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
+
+# --- Static and media ---------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static", MACHINA_MAIN_STATIC_DIR]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+
+# --- Email --------------------------------------------------------------------------------------
+
+globals().update(email_from_env("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Passerelle <ne-pas-repondre@passerelle.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security defaults (production.py tightens them) --------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Wagtail ------------------------------------------------------------------------------------
+
+WAGTAIL_SITE_NAME = "Passerelle"
+WAGTAILADMIN_BASE_URL = env_str("PASSERELLE_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "csv", "txt"]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILEMBEDS_FINDERS = []  # no third-party oEmbed calls from this site
+TAGGIT_CASE_INSENSITIVE = True
+
+# --- django-machina -----------------------------------------------------------------------------
+
+MACHINA_FORUM_NAME = "Forum Passerelle"
+MACHINA_BASE_TEMPLATE_NAME = "base.html"
+# Posts are written in Markdown; our renderer turns it into HTML and sanitizes it with nh3.
+MACHINA_MARKUP_LANGUAGE = ("passerelle.sanitizer.render_markdown", {})
+MACHINA_MARKUP_WIDGET = "django.forms.Textarea"
+MACHINA_MARKUP_WIDGET_KWARGS = {"attrs": {"rows": 10}}
+MACHINA_USER_DISPLAY_NAME_METHOD = "get_full_name"
+# A signed-in person without any role may read what anonymous readers read; posting comes with
+# the "Personnel d'établissement" group (see accounts/roles.py).
+MACHINA_DEFAULT_AUTHENTICATED_USER_FORUM_PERMISSIONS = ["can_see_forum", "can_read_forum"]
+MACHINA_PROFILE_AVATARS_ENABLED = False
+
+# --- Logging ------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+PASSERELLE_REVIEW_INTERVAL_MONTHS = env_int("PASSERELLE_REVIEW_INTERVAL_MONTHS", 6, minimum=1)
+PASSERELLE_DEMO = env_bool("PASSERELLE_DEMO", False)

@@ -1,0 +1,23 @@
+"""Settings for the test suite: the same as base, with fast hashing and mail kept in memory.
+
+DATABASE_URL and REDIS_URL are honoured, so CI runs the same suite on PostgreSQL and Redis.
+"""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-only-for-the-test-suite"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WAGTAILADMIN_BASE_URL = "http://testserver"
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+CACHES["machina_attachments"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "machina_attachments",
+}
+if not REDIS_URL:  # noqa: F405
+    CACHES["default"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "passerelle-tests",
+    }
