@@ -4,7 +4,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from accounts.roles import sync_domain_permissions
-from kb.models import Domain, Source
+from kb.models import Domain
 
 
 class DomainViewSet(SnippetViewSet):
@@ -16,17 +16,7 @@ class DomainViewSet(SnippetViewSet):
     list_display = ["name", "slug", "forum"]
 
 
-class SourceViewSet(SnippetViewSet):
-    model = Source
-    icon = "site"
-    menu_label = _("Sources")
-    add_to_admin_menu = True
-    menu_order = 220
-    list_display = ["acronym", "name", "is_active"]
-
-
 register_snippet(DomainViewSet)
-register_snippet(SourceViewSet)
 
 
 @hooks.register("after_create_snippet")

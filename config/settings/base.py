@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     # Passerelle
     "kb",
+    "notices",
     "search",
     # Wagtail
     "wagtail.contrib.forms",
@@ -265,7 +266,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per background task and per page event is noise on the console.
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }
 
 PASSERELLE_REVIEW_INTERVAL_MONTHS = env_int("PASSERELLE_REVIEW_INTERVAL_MONTHS", 6, minimum=1)

@@ -44,33 +44,6 @@ class Migration(migrations.Migration):
             bases=('wagtailcore.page',),
         ),
         migrations.CreateModel(
-            name='NoticeIndexPage',
-            fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
-            ],
-            options={
-                'verbose_name': 'index des actualités',
-            },
-            bases=('wagtailcore.page',),
-        ),
-        migrations.CreateModel(
-            name='Source',
-            fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='nom')),
-                ('acronym', models.CharField(max_length=40, verbose_name='sigle')),
-                ('website', models.URLField(blank=True, verbose_name='site web')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-            ],
-            options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['acronym'],
-            },
-        ),
-        migrations.CreateModel(
             name='StandardPage',
             fields=[
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
@@ -159,26 +132,5 @@ class Migration(migrations.Migration):
             model_name='practicepage',
             name='tags',
             field=modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='A comma-separated list of tags.', through='kb.PracticePageTag', to='taggit.Tag', verbose_name='mots-clés'),
-        ),
-        migrations.CreateModel(
-            name='NoticePage',
-            fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name="référence d'origine")),
-                ('original_url', models.URLField(blank=True, max_length=500, verbose_name="lien vers l'original")),
-                ('original_published_at', models.DateField(verbose_name="date de publication d'origine")),
-                ('category', models.CharField(choices=[('alerte', 'Alerte de sécurité'), ('avis', 'Avis'), ('recommandation', 'Recommandation'), ('reglementation', 'Réglementation'), ('calendrier', 'Calendrier'), ('information', 'Information')], default='information', max_length=20, verbose_name='catégorie')),
-                ('priority', models.CharField(choices=[('information', 'Information'), ('important', 'Important'), ('urgent', 'Urgent')], default='information', max_length=20, verbose_name='priorité')),
-                ('summary', models.TextField(max_length=2000, verbose_name='résumé')),
-                ('impact', wagtail.fields.RichTextField(blank=True, verbose_name='impact pour les établissements')),
-                ('body', wagtail.fields.StreamField([('rich_text', 0), ('callout', 4), ('checklist', 7), ('steps', 12), ('faq', 17), ('document', 20), ('testimony', 24), ('regulatory_source', 29), ('table', 30)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'label': 'Texte'}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('information', 'Information'), ('attention', 'Attention'), ('retenir', 'À retenir')], 'label': 'Type'}), 2: ('wagtail.blocks.CharBlock', (), {'label': 'Titre', 'required': False}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'ol', 'ul', 'link'], 'label': 'Texte'}), 4: ('wagtail.blocks.StructBlock', [[('kind', 1), ('title', 2), ('text', 3)]], {}), 5: ('wagtail.blocks.CharBlock', (), {'label': 'Point'}), 6: ('wagtail.blocks.ListBlock', (5,), {'label': 'Points à vérifier'}), 7: ('wagtail.blocks.StructBlock', [[('title', 2), ('items', 6)]], {}), 8: ('wagtail.blocks.CharBlock', (), {'label': 'Étape'}), 9: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'label': 'Détail', 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('title', 8), ('text', 9)]], {}), 11: ('wagtail.blocks.ListBlock', (10,), {'label': 'Étapes'}), 12: ('wagtail.blocks.StructBlock', [[('title', 2), ('steps', 11)]], {}), 13: ('wagtail.blocks.CharBlock', (), {'label': 'Question'}), 14: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'ol', 'ul', 'link'], 'label': 'Réponse'}), 15: ('wagtail.blocks.StructBlock', [[('question', 13), ('answer', 14)]], {}), 16: ('wagtail.blocks.ListBlock', (15,), {'label': 'Questions'}), 17: ('wagtail.blocks.StructBlock', [[('title', 2), ('items', 16)]], {}), 18: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': 'Document'}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'Libellé (sinon le titre du document)', 'required': False}), 20: ('wagtail.blocks.StructBlock', [[('document', 18), ('label', 19)]], {}), 21: ('wagtail.blocks.TextBlock', (), {'label': 'Témoignage'}), 22: ('wagtail.snippets.blocks.SnippetChooserBlock', ('accounts.Establishment',), {'label': 'Établissement'}), 23: ('wagtail.blocks.CharBlock', (), {'label': 'Fonction de la personne citée', 'required': False}), 24: ('wagtail.blocks.StructBlock', [[('quote', 21), ('establishment', 22), ('author_role', 23)]], {}), 25: ('wagtail.blocks.CharBlock', (), {'label': 'Titre du texte'}), 26: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('cnil', 'CNIL'), ('anssi', 'ANSSI / CERT-FR'), ('ministere', 'Ministère'), ('france-universites', 'France Universités'), ('dnum', 'DNUM'), ('legifrance', 'Légifrance'), ('autre', 'Autre')], 'label': 'Émetteur'}), 27: ('wagtail.blocks.URLBlock', (), {'label': 'Lien'}), 28: ('wagtail.blocks.DateBlock', (), {'label': 'Date', 'required': False}), 29: ('wagtail.blocks.StructBlock', [[('title', 25), ('issuer', 26), ('url', 27), ('date', 28)]], {}), 30: ('wagtail.contrib.table_block.blocks.TableBlock', (), {'label': 'Tableau', 'table_options': {'startCols': 3, 'startRows': 3}, 'template': 'kb/blocks/table.html'})}, verbose_name='contenu')),
-                ('domains', modelcluster.fields.ParentalManyToManyField(blank=True, to='kb.domain', verbose_name='domaines')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='kb.source', verbose_name='source')),
-            ],
-            options={
-                'verbose_name': 'actualité',
-                'verbose_name_plural': 'actualités',
-            },
-            bases=('wagtailcore.page',),
         ),
     ]

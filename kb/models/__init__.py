@@ -4,13 +4,11 @@ from kb.models.pages import (
     GuidePageTag,
     HomePage,
     KnowledgePage,
-    NoticeIndexPage,
-    NoticePage,
     PracticePage,
     PracticePageTag,
     StandardPage,
 )
-from kb.models.snippets import Domain, Source
+from kb.models.snippets import Domain
 
 __all__ = [
     "Domain",
@@ -19,10 +17,7 @@ __all__ = [
     "GuidePageTag",
     "HomePage",
     "KnowledgePage",
-    "NoticeIndexPage",
-    "NoticePage",
     "PracticePage",
     "PracticePageTag",
-    "Source",
     "StandardPage",
 ]

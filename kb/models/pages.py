@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -21,7 +21,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["kb.GuideIndexPage", "kb.NoticeIndexPage", "kb.StandardPage"]
+    subpage_types = ["kb.GuideIndexPage", "notices.NoticeIndexPage", "kb.StandardPage"]
     max_count = 1
 
     class Meta:
@@ -29,6 +29,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from forum.queries import recent_topics_for
+        from notices.models import NoticePage
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_notices"] = (
@@ -188,113 +189,3 @@ class PracticePage(KnowledgePage):
                     siblings[position + 1] if position + 1 < len(siblings) else None
                 )
         return context
-
-
-class NoticeIndexPage(Page):
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-
-    parent_page_types = ["kb.HomePage"]
-    subpage_types = ["kb.NoticePage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = _("index des actualités")
-
-    def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
-        context = super().get_context(request, *args, **kwargs)
-        notices = (
-            NoticePage.objects.child_of(self)
-            .live()
-            .public()
-            .select_related("source")
-            .order_by("-original_published_at", "-first_published_at")
-        )
-        context["notices"] = Paginator(notices, 20).get_page(request.GET.get("page"))
-        return context
-
-
-class NoticePage(Page):
-    """A notice relayed from an official body, with what it means for establishments."""
-
-    class Category(models.TextChoices):
-        SECURITY_ALERT = "alerte", _("Alerte de sécurité")
-        ADVISORY = "avis", _("Avis")
-        RECOMMENDATION = "recommandation", _("Recommandation")
-        REGULATION = "reglementation", _("Réglementation")
-        CALENDAR = "calendrier", _("Calendrier")
-        INFORMATION = "information", _("Information")
-
-    class Priority(models.TextChoices):
-        INFORMATION = "information", _("Information")
-        IMPORTANT = "important", _("Important")
-        URGENT = "urgent", _("Urgent")
-
-    source = models.ForeignKey(
-        "kb.Source", verbose_name=_("source"), on_delete=models.PROTECT, related_name="notices"
-    )
-    reference = models.CharField(_("référence d'origine"), max_length=100, blank=True)
-    original_url = models.URLField(_("lien vers l'original"), max_length=500, blank=True)
-    original_published_at = models.DateField(_("date de publication d'origine"))
-    category = models.CharField(
-        _("catégorie"), max_length=20, choices=Category.choices, default=Category.INFORMATION
-    )
-    priority = models.CharField(
-        _("priorité"), max_length=20, choices=Priority.choices, default=Priority.INFORMATION
-    )
-    summary = models.TextField(_("résumé"), max_length=2000)
-    impact = RichTextField(
-        _("impact pour les établissements"), blank=True, features=["bold", "italic", "ul", "link"]
-    )
-    body = StreamField(GuideStreamBlock(), verbose_name=_("contenu"), blank=True)
-    domains = ParentalManyToManyField("kb.Domain", blank=True, verbose_name=_("domaines"))
-
-    content_panels = [
-        *Page.content_panels,
-        MultiFieldPanel(
-            [
-                FieldPanel("source"),
-                FieldPanel("reference"),
-                FieldPanel("original_url"),
-                FieldPanel("original_published_at"),
-            ],
-            heading=_("Origine"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("category"), FieldPanel("priority"), FieldPanel("domains")],
-            heading=_("Classement"),
-        ),
-        FieldPanel("summary"),
-        FieldPanel("impact"),
-        FieldPanel("body"),
-    ]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("reference"),
-        index.SearchField("summary"),
-        index.SearchField("impact"),
-        index.SearchField("body"),
-        index.FilterField("source"),
-        index.FilterField("category"),
-        index.FilterField("priority"),
-        index.RelatedFields("source", [index.SearchField("name"), index.SearchField("acronym")]),
-    ]
-
-    parent_page_types = ["kb.NoticeIndexPage"]
-    subpage_types = []
-
-    class Meta:
-        verbose_name = _("actualité")
-        verbose_name_plural = _("actualités")
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        super().clean()
-        if self.priority == self.Priority.URGENT and not (self.impact or "").strip():
-            raise ValidationError(
-                {"impact": _("Une actualité urgente doit préciser l'impact pour les établissements.")}
-            )

@@ -54,29 +54,3 @@ class Domain(index.Indexed, models.Model):
         if self.officer_group_id is None:
             return get_user_model().objects.none()
         return self.officer_group.user_set.filter(is_active=True)
-
-
-class Source(models.Model):
-    """An official body whose notices we relay (ministry, France Universités, ANSSI, CNIL, DNUM)."""
-
-    name = models.CharField(_("nom"), max_length=200, unique=True)
-    acronym = models.CharField(_("sigle"), max_length=40)
-    website = models.URLField(_("site web"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("acronym"),
-        FieldPanel("website"),
-        FieldPanel("description"),
-        FieldPanel("is_active"),
-    ]
-
-    class Meta:
-        ordering = ["acronym"]
-        verbose_name = _("source")
-        verbose_name_plural = _("sources")
-
-    def __str__(self):
-        return self.acronym or self.name

@@ -1,0 +1,114 @@
+"""Demo forum: one category per domain, its forums, and discussions between establishments."""
+
+from django.contrib.auth import get_user_model
+from machina.core.db.models import get_model
+
+from accounts.roles import sync_domain_permissions
+from kb.models import Domain
+
+Forum = get_model("forum", "Forum")
+Topic = get_model("forum_conversation", "Topic")
+Post = get_model("forum_conversation", "Post")
+
+# domain slug, category name, [(forum name, description)]
+CATEGORIES = [
+    ("teletravail", "Télétravail et organisation", [
+        ("Organisation du travail à distance", "Règles, outils, accompagnement des équipes."),
+        ("Accès au SI et VPN", "Ouvrir et sécuriser l'accès distant au système d'information."),
+    ]),
+    ("rh", "RH / Siham", [("Siham et paie", "Questions et retours sur Siham et PMS.")]),
+    ("scolarite", "Scolarité / Apogée et PC-scol", [
+        ("Apogée", "Inscriptions, examens, patchs."),
+        ("PC-scol", "Expérimentation et bascule vers PC-scol."),
+    ]),
+    ("recherche", "Recherche / SI Labo", [("SI Labo et Caplab", "Le SI des laboratoires.")]),
+    ("finances", "Finances", [("Finances et achats", "Budget, factures, marchés.")]),
+    ("securite-si", "Sécurité SI", [
+        ("Alertes et vulnérabilités", "Échanges sur les alertes du CERT-FR."),
+    ]),
+    ("donnees-personnelles", "Données personnelles", [
+        ("RGPD au quotidien", "Registre, information des personnes, relations avec la CNIL."),
+    ]),
+]  # fmt: skip
+
+# forum name, subject, author, first post, [(author, reply)]
+TOPICS = [
+    ("Organisation du travail à distance", "Passer du télétravail un jour par semaine à la "
+     "semaine entière", "personnel",
+     "Bonjour,\n\nNous passons à un télétravail généralisé. Comment avez-vous organisé les "
+     "points d'équipe et la disponibilité des agents ?",
+     [("personnel2", "Chez nous, un point d'équipe quotidien de 15 minutes en visio, et une "
+       "charte de disponibilité publiée sur l'intranet."),
+      ("charge", "Le chapitre « Organiser le travail à distance » du guide reprend ces "
+       "retours ; n'hésitez pas à le compléter.")]),
+    ("Accès au SI et VPN", "Dimensionner le VPN pour 2 000 agents", "personnel",
+     "Nos licences VPN couvraient 300 connexions simultanées. Quels retours sur le "
+     "dimensionnement pour l'ensemble des agents ?",
+     [("charge", "Comptez au moins 70 % des effectifs en connexions simultanées les premiers "
+       "jours, puis ajustez avec les journaux de connexion.")]),
+    ("Siham et paie", "Préparer la paie de décembre à distance", "personnel2",
+     "Les gestionnaires de paie seront à distance en décembre. Des conseils pour les contrôles ?",
+     [("charge-rh", "Travaillez en binômes pour les contrôles croisés et gardez une validation "
+       "finale par le chef de service.")]),
+    ("Apogée", "Patch Apogée avant l'ouverture des inscriptions", "personnel2",
+     "Le dernier patch doit-il être passé avant l'ouverture des inscriptions en ligne ?",
+     [("personnel", "Oui, nous l'avons passé en test deux semaines avant, sans difficulté.")]),
+    ("Alertes et vulnérabilités", "CERTFR-2026-ALE-012 : retours sur le correctif VPN",
+     "personnel",
+     "Avez-vous appliqué le correctif ? Nous observons des déconnexions après la mise à jour.",
+     [("personnel2", "Même constat ; un redémarrage complet de la passerelle a réglé le "
+       "problème."),
+      ("charge", "Merci pour vos retours : je les ajoute à la fiche de l'alerte.")]),
+    ("RGPD au quotidien", "Enregistrer les réunions en visioconférence", "personnel",
+     "Faut-il un consentement pour enregistrer une réunion de service ?",
+     [("personnel2", "Notre DPO demande une information préalable et une durée de "
+       "conservation courte.")]),
+]  # fmt: skip
+
+
+def load_forums():
+    """Create the categories and forums that are missing and link each category to its domain."""
+    created = 0
+    for domain_slug, category_name, forums in CATEGORIES:
+        category = Forum.objects.filter(name=category_name, parent__isnull=True).first()
+        if category is None:
+            category = Forum.objects.create(name=category_name, type=Forum.FORUM_CAT)
+            created += 1
+        for name, description in forums:
+            if not Forum.objects.filter(name=name, parent=category).exists():
+                Forum.objects.create(
+                    name=name, description=description, type=Forum.FORUM_POST, parent=category
+                )
+                created += 1
+        domain = Domain.objects.filter(slug=domain_slug).first()
+        if domain is not None:
+            if domain.forum_id is None:
+                domain.forum = category
+                domain.save(update_fields=["forum"])
+            sync_domain_permissions(domain)
+    return created
+
+
+def load_topics():
+    User = get_user_model()
+    created = 0
+    for forum_name, subject, author, content, replies in TOPICS:
+        forum = Forum.objects.filter(name=forum_name, type=Forum.FORUM_POST).first()
+        poster = User.objects.filter(username=author).first()
+        if forum is None or poster is None or Topic.objects.filter(forum=forum, subject=subject).exists():
+            continue
+        topic = Topic.objects.create(
+            forum=forum, poster=poster, subject=subject, type=Topic.TOPIC_POST,
+            status=Topic.TOPIC_UNLOCKED, approved=True,
+        )  # fmt: skip
+        Post.objects.create(topic=topic, poster=poster, subject=subject, content=content, approved=True)
+        for reply_author, reply in replies:
+            Post.objects.create(
+                topic=topic,
+                poster=User.objects.get(username=reply_author),
+                subject=f"Re: {subject}",
+                content=reply,
+                approved=True,
+            )
+        created += 1
+    return created

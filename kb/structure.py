@@ -1,0 +1,138 @@
+"""The fixed skeleton of the site tree: home page, /guides/, /actualites/ and the legal pages.
+
+:func:`ensure_site_structure` is idempotent: it creates what is missing and leaves every existing
+page as it is. The demo loader and the tests build on it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
+
+LEGAL_PAGES = [
+    (
+        "mentions-legales",
+        "Mentions légales",
+        "<h2>Éditeur du site</h2><p>Passerelle est publié par l'agence de mutualisation des "
+        "établissements d'enseignement supérieur et de recherche, groupement d'intérêt public.</p>"
+        "<h2>Hébergement</h2><p>Le site est hébergé sur l'infrastructure de l'agence, en France.</p>"
+        "<h2>Propriété intellectuelle</h2><p>Sauf mention contraire, les contenus des guides sont "
+        "publiés sous Licence Ouverte 2.0 (Etalab). Les messages du forum restent la propriété de "
+        "leurs auteurs.</p>",
+    ),
+    (
+        "accessibilite",
+        "Accessibilité",
+        "<h2>Déclaration d'accessibilité</h2><p>L'agence s'engage à rendre Passerelle accessible "
+        "conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005 et au référentiel "
+        "général d'amélioration de l'accessibilité (RGAA 4.1).</p><h2>État de conformité</h2>"
+        "<p>Passerelle est en cours d'audit. Les pages sont conçues pour respecter les critères "
+        "du RGAA : structure sémantique, navigation au clavier, contrastes, alternatives "
+        "textuelles.</p><h2>Signaler un défaut d'accessibilité</h2><p>Si vous ne parvenez pas à "
+        "accéder à un contenu ou à un service, écrivez à "
+        '<a href="mailto:accessibilite@passerelle.local">accessibilite@passerelle.local</a>. '
+        "Vous pouvez aussi saisir le Défenseur des droits.</p>",
+    ),
+    (
+        "donnees-personnelles",
+        "Données personnelles",
+        "<h2>Responsable de traitement</h2><p>L'agence traite les données de votre compte "
+        "(nom, adresse électronique, établissement, domaines suivis) pour vous donner accès aux "
+        "forums et vous envoyer les notifications que vous avez demandées.</p><h2>Durée de "
+        "conservation</h2><p>Les données du compte sont conservées tant que le compte est actif, "
+        "puis supprimées un an après sa désactivation.</p><h2>Cookies</h2><p>Passerelle "
+        "n'utilise aucun cookie de mesure d'audience ni de traçage : seuls les cookies de "
+        "session et de protection contre la falsification de requêtes sont déposés lorsque vous "
+        "vous connectez ou remplissez un formulaire.</p><h2>Vos droits</h2><p>Vous pouvez "
+        "exercer vos droits d'accès, de rectification et d'effacement auprès du délégué à la "
+        "protection des données : "
+        '<a href="mailto:dpo@passerelle.local">dpo@passerelle.local</a>.</p>',
+    ),
+]
+
+
+@dataclass
+class SiteStructure:
+    home: Page
+    guides: Page
+    notices: Page
+
+
+def _child(parent, slug):
+    return parent.get_children().filter(slug=slug).specific().first()
+
+
+def _publish(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def ensure_site_structure():
+    from kb.models import GuideIndexPage, HomePage, StandardPage
+    from notices.models import NoticeIndexPage
+
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        home = _publish(
+            root,
+            HomePage(
+                title="Accueil",
+                slug="accueil",
+                intro="<p>Passerelle rassemble le guide du télétravail et des bonnes pratiques, "
+                "les actualités officielles utiles aux établissements et les forums animés par "
+                "les chargés de domaine de l'agence.</p>",
+            ),
+        )
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True,
+            site_name="Passerelle",
+        )  # fmt: skip
+    elif site.root_page_id != home.pk:
+        old_root = site.root_page
+        site.root_page = home
+        site.site_name = site.site_name or "Passerelle"
+        site.save()
+        # Wagtail's placeholder page goes; anything a person made is kept.
+        if (
+            old_root.specific_class is Page
+            and old_root.title == WAGTAIL_WELCOME_TITLE
+            and not old_root.get_children().exists()
+        ):
+            old_root.delete()
+
+    guides = _child(home, "guides") or _publish(
+        home,
+        GuideIndexPage(
+            title="Guides et bonnes pratiques",
+            slug="guides",
+            intro="<p>Le guide du télétravail et les bonnes pratiques des établissements, "
+            "classés par domaine et tenus à jour par les chargés de domaine.</p>",
+        ),
+    )
+    notices = _child(home, "actualites") or _publish(
+        home,
+        NoticeIndexPage(
+            title="Actualités",
+            slug="actualites",
+            intro="<p>Les informations du ministère, de France Universités, de l'ANSSI et du "
+            "CERT-FR, de la CNIL et de la direction du numérique, relayées et commentées pour les "
+            "établissements.</p>",
+        ),
+    )
+    for slug, title, html in LEGAL_PAGES:
+        if _child(home, slug) is None:
+            _publish(
+                home,
+                StandardPage(
+                    title=title, slug=slug, body=[{"type": "rich_text", "value": html}],
+                    show_in_menus=False,
+                ),
+            )  # fmt: skip
+    return SiteStructure(home=home, guides=guides, notices=notices)

@@ -1,0 +1,105 @@
+"""Demo sources and notices: what the authorities published, relayed for establishments."""
+
+import datetime
+
+from kb.models import Domain
+from notices.models import NoticePage, Source
+
+SOURCES = [
+    ("MESR", "Ministère de l'Enseignement supérieur et de la Recherche",
+     "https://www.enseignementsup-recherche.gouv.fr"),
+    ("France Universités", "France Universités (anciennement CPU)",
+     "https://franceuniversites.fr"),
+    ("CERT-FR", "ANSSI / CERT-FR", "https://www.cert.ssi.gouv.fr"),
+    ("CNIL", "Commission nationale de l'informatique et des libertés", "https://www.cnil.fr"),
+    ("DNUM", "Direction du numérique du ministère", "https://www.enseignementsup-recherche.gouv.fr"),
+]  # fmt: skip
+
+TODAY = datetime.date(2026, 11, 20)
+
+# acronym, slug, title, reference, category, priority, days ago, domains, summary, impact
+NOTICES = [
+    ("CERT-FR", "certfr-2026-ale-012-vpn", "Vulnérabilité critique dans des passerelles VPN",
+     "CERTFR-2026-ALE-012", "alerte", "urgent", 2, ["securite-si", "teletravail"],
+     "Une vulnérabilité activement exploitée permet l'exécution de code à distance sur "
+     "plusieurs gammes de passerelles VPN.",
+     "<p>Les établissements qui exposent un VPN pour le télétravail doivent appliquer le "
+     "correctif sans délai, ou à défaut désactiver le portail web.</p>"),
+    ("CERT-FR", "certfr-2026-avi-0815-messagerie", "Multiples vulnérabilités dans un serveur de "
+     "messagerie", "CERTFR-2026-AVI-0815", "avis", "important", 9, ["securite-si"],
+     "De multiples vulnérabilités ont été découvertes ; certaines permettent un déni de service.",
+     "<p>Planifier la mise à jour lors de la prochaine fenêtre de maintenance.</p>"),
+    ("CERT-FR", "recommandations-nomadisme", "Recommandations de l'ANSSI sur le nomadisme "
+     "numérique", "", "recommandation", "information", 40, ["securite-si", "teletravail"],
+     "L'ANSSI met à jour ses recommandations pour sécuriser les usages nomades.", ""),
+    ("CNIL", "cnil-teletravail-employeurs", "Télétravail : les rappels de la CNIL aux employeurs",
+     "", "recommandation", "important", 15, ["donnees-personnelles", "teletravail"],
+     "La CNIL rappelle les règles applicables à la surveillance des salariés en télétravail.",
+     "<p>Vérifier que les outils de suivi d'activité ne permettent pas une surveillance "
+     "permanente.</p>"),
+    ("CNIL", "cnil-registre-traitements", "Registre des traitements : un modèle mis à jour", "",
+     "information", "information", 60, ["donnees-personnelles"],
+     "La CNIL publie une nouvelle version de son modèle de registre.", ""),
+    ("MESR", "circulaire-calendrier-examens", "Calendrier universitaire et report des examens",
+     "", "calendrier", "important", 20, ["scolarite"],
+     "Le ministère précise les modalités d'adaptation du calendrier universitaire.",
+     "<p>Les établissements ajustent les sessions d'examens et les inscriptions dans Apogée et "
+     "PC-scol.</p>"),
+    ("MESR", "priorites-si-labo", "Cinq priorités pour le SI des laboratoires", "",
+     "information", "information", 90, ["recherche"],
+     "Le ministère fixe cinq priorités pour le système d'information des laboratoires.", ""),
+    ("France Universités", "france-universites-continuite", "France Universités : continuité "
+     "pédagogique et numérique", "", "information", "information", 30, ["scolarite"],
+     "France Universités partage les retours des établissements sur la continuité pédagogique.",
+     ""),
+    ("France Universités", "france-universites-budget", "Note sur la situation budgétaire des "
+     "universités", "", "information", "information", 45, ["finances"],
+     "Une note de France Universités sur la situation budgétaire et les mesures salariales.", ""),
+    ("DNUM", "dnum-authentification-renforcee", "Généralisation de l'authentification "
+     "renforcée", "", "reglementation", "important", 12, ["securite-si"],
+     "La direction du numérique demande la généralisation de l'authentification à deux "
+     "facteurs pour les accès distants.",
+     "<p>Prévoir l'équipement des agents et l'accompagnement des utilisateurs.</p>"),
+    ("DNUM", "dnum-hebergement-cloud", "Doctrine d'hébergement et services cloud", "",
+     "reglementation", "information", 70, ["teletravail"],
+     "Rappel de la doctrine d'hébergement des données sensibles dans des services cloud.", ""),
+    ("MESR", "paie-calendrier-fin-annee", "Calendrier de paie de fin d'année", "",
+     "calendrier", "information", 5, ["rh"],
+     "Les dates limites de transmission des éléments de paie de décembre.", ""),
+]  # fmt: skip
+
+
+def load_sources():
+    created = 0
+    for acronym, name, website in SOURCES:
+        _source, was_created = Source.objects.get_or_create(
+            acronym=acronym, defaults={"name": name, "website": website}
+        )
+        created += was_created
+    return created
+
+
+def load_notices(notices_index):
+    created = 0
+    for (acronym, slug, title, reference, category, priority, days_ago, domain_slugs, summary,
+         impact) in NOTICES:  # fmt: skip
+        if NoticePage.objects.child_of(notices_index).filter(slug=slug).exists():
+            continue
+        source = Source.objects.get(acronym=acronym)
+        page = NoticePage(
+            slug=slug,
+            title=title,
+            source=source,
+            reference=reference,
+            original_url=f"{source.website}/",
+            original_published_at=TODAY - datetime.timedelta(days=days_ago),
+            category=category,
+            priority=priority,
+            summary=summary,
+            impact=impact,
+        )
+        notices_index.add_child(instance=page)
+        page.domains.set(Domain.objects.filter(slug__in=domain_slugs))
+        page.save_revision().publish()
+        created += 1
+    return created
