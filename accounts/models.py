@@ -77,14 +77,14 @@ class Establishment(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.uai = (self.uai or "").strip().upper()
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         self.uai = (self.uai or "").strip().upper()
         self.email_domains = ", ".join(parse_email_domains(self.email_domains))
-
-    def save(self, *args, **kwargs):
-        self.uai = (self.uai or "").strip().upper()
-        super().save(*args, **kwargs)
 
     @property
     def email_domain_list(self):

@@ -148,9 +148,7 @@ def ensure_roles(using="default"):
     grant_group_forum_permissions(groups[STAFF], PARTICIPATE_FORUM, using=using)
     grant_group_forum_permissions(groups[OFFICER], PARTICIPATE_FORUM, using=using)
     for name in (EDITOR, ADMINISTRATOR):
-        grant_group_forum_permissions(
-            groups[name], PARTICIPATE_FORUM + MODERATE_FORUM, using=using
-        )
+        grant_group_forum_permissions(groups[name], PARTICIPATE_FORUM + MODERATE_FORUM, using=using)
     _grant_anonymous_forum_permissions(using)
 
     root = Page.objects.using(using).filter(depth=1).first()

@@ -64,7 +64,8 @@ def database_from_env(name, default_sqlite_path):
         return sqlite_database(config["NAME"])
     if engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
-            f"{name} must point to PostgreSQL (postgres://…) or SQLite (sqlite:///…), got {engine!r}."
+            f"{name} must point to PostgreSQL (postgres://…) or SQLite (sqlite:///…), "
+            f"got {engine!r}."
         )
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} must name a database (postgres://host:port/NAME).")

@@ -95,13 +95,19 @@ def load_topics():
     for forum_name, subject, author, content, replies in TOPICS:
         forum = Forum.objects.filter(name=forum_name, type=Forum.FORUM_POST).first()
         poster = User.objects.filter(username=author).first()
-        if forum is None or poster is None or Topic.objects.filter(forum=forum, subject=subject).exists():
+        if (
+            forum is None
+            or poster is None
+            or Topic.objects.filter(forum=forum, subject=subject).exists()
+        ):
             continue
         topic = Topic.objects.create(
             forum=forum, poster=poster, subject=subject, type=Topic.TOPIC_POST,
             status=Topic.TOPIC_UNLOCKED, approved=True,
         )  # fmt: skip
-        Post.objects.create(topic=topic, poster=poster, subject=subject, content=content, approved=True)
+        Post.objects.create(
+            topic=topic, poster=poster, subject=subject, content=content, approved=True
+        )
         for reply_author, reply in replies:
             Post.objects.create(
                 topic=topic,

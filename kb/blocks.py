@@ -57,7 +57,9 @@ class StepsBlock(blocks.StructBlock):
 
 class QuestionAnswerBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("Question"))
-    answer = blocks.RichTextBlock(features=["bold", "italic", "ol", "ul", "link"], label=_("Réponse"))
+    answer = blocks.RichTextBlock(
+        features=["bold", "italic", "ol", "ul", "link"], label=_("Réponse")
+    )
 
 
 class FaqBlock(blocks.StructBlock):

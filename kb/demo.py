@@ -39,7 +39,10 @@ def steps(title, items):
 def faq(items):
     return {
         "type": "faq",
-        "value": {"title": "", "items": [{"question": q, "answer": f"<p>{a}</p>"} for q, a in items]},
+        "value": {
+            "title": "",
+            "items": [{"question": q, "answer": f"<p>{a}</p>"} for q, a in items],
+        },
     }
 
 
@@ -56,11 +59,16 @@ TELEWORK_GUIDE = {
     "intro": "Les informations et bonnes pratiques relatives au télétravail dans les "
     "établissements, mises à jour avec les retours d'expérience des établissements.",
     "body": [
-        rt("<h2>À qui s'adresse ce guide</h2><p>Aux directions des systèmes d'information, aux "
-           "services RH et aux équipes métier qui organisent le travail à distance. Chaque "
-           "chapitre est tenu à jour par un chargé de domaine de l'agence.</p>"),
-        callout("retenir", "<p>Les établissements gèrent en premier lieu leur organisation ; "
-                "l'agence les appuie pour tout ce qui relève de ses logiciels de service.</p>"),
+        rt(
+            "<h2>À qui s'adresse ce guide</h2><p>Aux directions des systèmes d'information, aux "
+            "services RH et aux équipes métier qui organisent le travail à distance. Chaque "
+            "chapitre est tenu à jour par un chargé de domaine de l'agence.</p>"
+        ),
+        callout(
+            "retenir",
+            "<p>Les établissements gèrent en premier lieu leur organisation ; "
+            "l'agence les appuie pour tout ce qui relève de ses logiciels de service.</p>",
+        ),
     ],
 }
 

@@ -6,8 +6,10 @@ page as it is. The demo loader and the tests build on it.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -17,7 +19,8 @@ LEGAL_PAGES = [
         "Mentions légales",
         "<h2>Éditeur du site</h2><p>Passerelle est publié par l'agence de mutualisation des "
         "établissements d'enseignement supérieur et de recherche, groupement d'intérêt public.</p>"
-        "<h2>Hébergement</h2><p>Le site est hébergé sur l'infrastructure de l'agence, en France.</p>"
+        "<h2>Hébergement</h2><p>Le site est hébergé sur l'infrastructure de l'agence, "
+        "en France.</p>"
         "<h2>Propriété intellectuelle</h2><p>Sauf mention contraire, les contenus des guides sont "
         "publiés sous Licence Ouverte 2.0 (Etalab). Les messages du forum restent la propriété de "
         "leurs auteurs.</p>",
@@ -75,7 +78,12 @@ def ensure_site_structure():
     from kb.models import GuideIndexPage, HomePage, StandardPage
     from notices.models import NoticeIndexPage
 
+    Locale.get_default() if Locale.objects.exists() else Locale.objects.create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
     root = Page.get_first_root_node()
+    if root is None:  # an emptied database (flush): Wagtail's migration made the root once
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
     home = HomePage.objects.first()
     if home is None:
         home = _publish(

@@ -143,5 +143,9 @@ class NoticePage(Page):
         super().clean()
         if self.priority == self.Priority.URGENT and not (self.impact or "").strip():
             raise ValidationError(
-                {"impact": _("Une actualité urgente doit préciser l'impact pour les établissements.")}
+                {
+                    "impact": _(
+                        "Une actualité urgente doit préciser l'impact pour les établissements."
+                    )
+                }
             )

@@ -4,6 +4,8 @@ First version: published, public pages through Wagtail's search framework (SQLit
 PostgreSQL full-text search). Forum posts join the same index in the search issue.
 """
 
+import re
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -14,10 +16,19 @@ MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 20
 
 
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
 def clean_query(raw):
     """Drop control characters and collapse spaces; cut to a reasonable length."""
     text = "".join(ch if ch.isprintable() else " " for ch in raw or "")
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def query_terms(query):
+    """The words of the query, without any search-engine syntax (quotes, operators, brackets):
+    what a person types is always searched as plain words."""
+    return " ".join(WORD_RE.findall(query))
 
 
 def search(request):
@@ -28,8 +39,9 @@ def search(request):
     total = 0
     if len(raw_query) > MAX_QUERY_LENGTH:
         error = _("Votre recherche a été raccourcie à %(n)d caractères.") % {"n": MAX_QUERY_LENGTH}
-    if query:
-        results = Page.objects.live().public().specific().search(query, operator="and")
+    terms = query_terms(query)
+    if terms:
+        results = Page.objects.live().public().specific().search(terms, operator="and")
         paginator = Paginator(results, RESULTS_PER_PAGE)
         page_number = request.GET.get("page", 1)
         try:

@@ -3,7 +3,7 @@
 DATABASE_URL and REDIS_URL are honoured, so CI runs the same suite on PostgreSQL and Redis.
 """
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-only-for-the-test-suite"  # noqa: S105
@@ -11,13 +11,19 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
-CACHES["machina_attachments"] = {  # noqa: F405
+MEDIA_ROOT = VAR_DIR / "test-media"
+CACHES["machina_attachments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "machina_attachments",
 }
-if not REDIS_URL:  # noqa: F405
-    CACHES["default"] = {  # noqa: F405
+if not REDIS_URL:
+    CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "passerelle-tests",
     }
+else:
+    # A shared Redis: keep this run's keys apart from any other run's.
+    import os
+
+    for alias in ("default",):
+        CACHES[alias]["KEY_PREFIX"] = f"passerelle-test-{os.getpid()}"  # noqa: F405

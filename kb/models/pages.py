@@ -33,9 +33,10 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_notices"] = (
-            NoticePage.objects.live().public().select_related("source").order_by(
-                "-first_published_at"
-            )[:5]
+            NoticePage.objects.live()
+            .public()
+            .select_related("source")
+            .order_by("-first_published_at")[:5]
         )
         context["featured_guides"] = (
             GuidePage.objects.live().public().filter(featured=True).order_by("title")[:6]
@@ -76,8 +77,8 @@ class GuideIndexPage(Page):
         from kb.models.snippets import Domain
 
         context = super().get_context(request, *args, **kwargs)
-        context["guides"] = GuidePage.objects.child_of(self).live().public().select_related(
-            "domain"
+        context["guides"] = (
+            GuidePage.objects.child_of(self).live().public().select_related("domain")
         )
         context["practices"] = (
             PracticePage.objects.child_of(self).live().public().select_related("domain")

@@ -5,7 +5,9 @@ from kb.models import Domain
 
 
 class Command(BaseCommand):
-    help = "Crée les groupes et permissions des rôles (idempotent), et les droits de chaque domaine."
+    help = (
+        "Crée les groupes et permissions des rôles (idempotent), et les droits de chaque domaine."
+    )
 
     def handle(self, *args, **options):
         groups = ensure_roles()

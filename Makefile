@@ -1,0 +1,79 @@
+# Passerelle: `make run` to try it, `make test` to check it. `make help` lists every target.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev migrate demo run serve lint format check test test-fast test-browser clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime ## Create .venv and install the runtime dependencies
+
+install-dev: $(VENV)/.dev ## Install the test and lint dependencies too
+
+migrate: install ## Apply the database migrations
+	$(MANAGE) migrate --no-input
+
+demo: migrate ## Load the French demo content (idempotent)
+	$(MANAGE) load_demo_data
+
+run: demo ## Install, migrate, load the demo content and serve http://127.0.0.1:8000
+	@echo ""
+	@echo "  Passerelle : http://$(HOST):$(PORT)/   (administration : http://$(HOST):$(PORT)/admin/)"
+	@echo "  Comptes de démonstration (mot de passe : passerelle-demo)"
+	@echo "    personnel    Personnel d'établissement (Université de Valmont)"
+	@echo "    personnel2   Personnel d'établissement (Université Rhône-Alpine)"
+	@echo "    charge       Chargée de domaine Télétravail et Sécurité SI"
+	@echo "    charge-rh    Chargé de domaine RH / Siham"
+	@echo "    editeur      Éditrice"
+	@echo "    admin        Administrateur"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install-dev ## Ruff (lint and format) and djhtml (template indentation)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+
+format: install-dev ## Rewrite the code and templates in the house format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+check: install-dev ## Django checks, missing migrations, production settings with --deploy
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	  DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-value-for-the-deploy-check-only \
+	  DJANGO_ALLOWED_HOSTS=passerelle.example.fr \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
+test: lint check ## Lint, checks and the whole test suite (browser tests when Chromium is present)
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: install-dev ## The test suite only, without lint and checks
+	$(BIN)/pytest -p no:cacheprovider -x $(PYTEST_ARGS)
+
+test-browser: install-dev ## The browser tests only (needs /usr/bin/chromium)
+	PASSERELLE_REQUIRE_BROWSER=1 $(BIN)/pytest -p no:cacheprovider -m browser $(PYTEST_ARGS)
+
+clean: ## Remove the virtualenv, the local database and caches
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,92 @@
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from accounts import roles
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def site_tree(db):
+    from kb.structure import ensure_site_structure
+
+    return ensure_site_structure()
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.make_user(roles.STAFF, factories.EstablishmentFactory())
+
+
+@pytest.fixture
+def editor(db):
+    return factories.make_user(roles.EDITOR)
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.make_user(roles.ADMINISTRATOR)
+
+
+@pytest.fixture
+def client_for():
+    """A test client signed in as the given user (anonymous for None)."""
+
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+# --- Browser -----------------------------------------------------------------------------------
+
+
+def _browser_required():
+    return os.environ.get("PASSERELLE_REQUIRE_BROWSER", "") in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; skipped (or failed, in CI) when it is missing."""
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        message = f"Chromium absent ({CHROMIUM}) : tests navigateur non exécutés."
+        if _browser_required():
+            pytest.fail(message + " PASSERELLE_REQUIRE_BROWSER=1 les rend obligatoires.")
+        pytest.skip(message + " Installez le paquet Debian « chromium » pour les exécuter.")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM is still used
+    # synchronously by the test itself.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,96 @@
+"""The demo loader: twice gives the same rows, and it never touches what a person created."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from machina.core.db.models import get_model
+from wagtail.models import Page
+
+from accounts.models import Establishment
+from kb.models import Domain, GuidePage, PracticePage
+from notices.models import NoticePage, Source
+
+Forum = get_model("forum", "Forum")
+Topic = get_model("forum_conversation", "Topic")
+Post = get_model("forum_conversation", "Post")
+GroupForumPermission = get_model("forum_permission", "GroupForumPermission")
+
+MODELS = [
+    User,
+    Group,
+    Establishment,
+    Domain,
+    Source,
+    Page,
+    GuidePage,
+    PracticePage,
+    NoticePage,
+    Forum,
+    Topic,
+    Post,
+    GroupForumPermission,
+]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_loading_twice_duplicates_nothing():
+    call_command("load_demo_data", verbosity=0)
+    first = counts()
+    call_command("load_demo_data", verbosity=0)
+    assert counts() == first
+    # What the demo promises is there.
+    assert first["Establishment"] >= 5
+    assert first["NoticePage"] >= 12
+    assert NoticePage.objects.filter(priority="urgent").exists()
+    assert set(Source.objects.values_list("acronym", flat=True)) >= {
+        "MESR",
+        "France Universités",
+        "CERT-FR",
+        "CNIL",
+        "DNUM",
+    }
+    guide = GuidePage.objects.get(slug="guide-du-teletravail")
+    assert PracticePage.objects.child_of(guide).count() >= 6
+    assert {u.username for u in User.objects.all()} >= {"personnel", "charge", "editeur", "admin"}
+    assert Domain.objects.filter(forum__isnull=False).count() == Domain.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_loader_adds_what_is_missing_and_touches_nothing_else(client):
+    from kb.structure import ensure_site_structure
+    from tests import factories
+
+    tree = ensure_site_structure()
+    own_page = factories.make_practice(tree.guides, title="Notre pratique maison")
+    someone = factories.make_user(
+        None, username="personnel", first_name="Vraie", last_name="Personne"
+    )
+    someone.set_password("son-propre-mot-de-passe")
+    someone.save()
+    own_establishment = Establishment.objects.create(name="Vrai établissement", uai="0759991A")
+
+    call_command("load_demo_data", verbosity=0)
+
+    own_page.refresh_from_db()
+    assert own_page.live and own_page.title == "Notre pratique maison"
+    someone.refresh_from_db()
+    assert someone.first_name == "Vraie"
+    assert someone.check_password("son-propre-mot-de-passe")
+    assert not someone.groups.exists()
+    own_establishment.refresh_from_db()
+    assert own_establishment.name == "Vrai établissement"
+    # The rest of the demo is there all the same.
+    assert User.objects.filter(username="editeur").exists()
+    assert GuidePage.objects.filter(slug="guide-du-teletravail").exists()
+
+    # An edited demo page keeps its edit on the next run.
+    guide = GuidePage.objects.get(slug="guide-du-teletravail")
+    guide.title = "Guide du télétravail (édition 2027)"
+    guide.save_revision().publish()
+    call_command("load_demo_data", verbosity=0)
+    assert GuidePage.objects.get(slug="guide-du-teletravail").title.endswith("(édition 2027)")
+    assert client.get("/").status_code == 200
