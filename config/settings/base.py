@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kb",
     "notices",
     "search",
+    "outbox",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

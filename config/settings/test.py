@@ -26,4 +26,4 @@ else:
     import os
 
     for alias in ("default",):
-        CACHES[alias]["KEY_PREFIX"] = f"passerelle-test-{os.getpid()}"  # noqa: F405
+        CACHES[alias]["KEY_PREFIX"] = f"passerelle-test-{os.getpid()}"

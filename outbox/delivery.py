@@ -1,0 +1,114 @@
+"""Queue emails in the database and deliver them after the transaction commits, with retries.
+
+Use :func:`enqueue` everywhere instead of ``send_mail``: the message is written in the same
+transaction as what caused it (a rolled-back post sends nothing), delivery is attempted once the
+transaction has committed, and ``python manage.py send_outbox`` (cron, every minute) retries what
+could not be delivered, with an increasing delay, up to ``MAX_ATTEMPTS``.
+"""
+
+import contextlib
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from outbox.models import Message
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF = [1, 2, 5, 15, 30, 60, 180, 360]  # minutes before attempt n+1
+
+
+def enqueue(to, subject, text, html="", headers=None, dedup_key=None, deliver=True):
+    """Queue one email; return the Message, or None when ``dedup_key`` was already used."""
+    if not to:
+        return None
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                to=to,
+                subject=subject[:255],
+                body_text=text,
+                body_html=html or "",
+                headers=headers or {},
+                dedup_key=dedup_key,
+            )
+    except IntegrityError:
+        if dedup_key and Message.objects.filter(dedup_key=dedup_key).exists():
+            return None
+        raise
+    if deliver:
+        transaction.on_commit(lambda: deliver_messages([message.pk]))
+    return message
+
+
+def due_messages(now=None):
+    now = now or timezone.now()
+    return Message.objects.filter(status=Message.Status.PENDING).exclude(next_attempt_at__gt=now)
+
+
+def deliver_messages(ids=None, now=None):
+    """Try to send the given (or every due) pending message. Returns (sent, failed) counts."""
+    now = now or timezone.now()
+    queryset = due_messages(now)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    sent = failed = 0
+    messages = list(queryset[:500])
+    if not messages:
+        return 0, 0
+    try:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+    except Exception as exc:  # the server is down: every message waits for the next run
+        for message in messages:
+            _record_failure(message, exc, now)
+        return 0, len(messages)
+    try:
+        for message in messages:
+            email = EmailMultiAlternatives(
+                subject=message.subject,
+                body=message.body_text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[message.to],
+                headers=message.headers or None,
+                connection=connection,
+            )
+            if message.body_html:
+                email.attach_alternative(message.body_html, "text/html")
+            try:
+                email.send()
+            except Exception as exc:
+                _record_failure(message, exc, now)
+                failed += 1
+            else:
+                Message.objects.filter(pk=message.pk).update(
+                    status=Message.Status.SENT,
+                    sent_at=now,
+                    attempts=message.attempts + 1,
+                    last_error="",
+                )
+                sent += 1
+    finally:
+        # Closing a broken connection must not hide the result.
+        with contextlib.suppress(Exception):
+            connection.close()
+    return sent, failed
+
+
+def _record_failure(message, exc, now):
+    attempts = message.attempts + 1
+    status = Message.Status.FAILED if attempts >= MAX_ATTEMPTS else Message.Status.PENDING
+    delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+    Message.objects.filter(pk=message.pk).update(
+        attempts=attempts,
+        status=status,
+        next_attempt_at=now + datetime.timedelta(minutes=delay),
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+    logger.warning("Email %s to %s not delivered (attempt %s): %s", message.pk, message.to,
+                   attempts, exc)  # fmt: skip
