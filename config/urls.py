@@ -12,7 +12,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("kb.urls")),
     path("compte/", include("accounts.urls")),
+    path("forum/", include("forum.community.urls")),
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),
 ]

@@ -1,9 +1,13 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from accounts.roles import sync_domain_permissions
+from kb import admin_views
 from kb.models import Domain
 
 
@@ -22,6 +26,97 @@ register_snippet(DomainViewSet)
 @hooks.register("after_create_snippet")
 @hooks.register("after_edit_snippet")
 def sync_domain_after_save(request, instance):
-    """A domain saved in the admin gets its officer group and its forum rights at once."""
+    """A domain saved in the admin gets its officer group, forum rights, page rights and
+    review workflow at once."""
     if isinstance(instance, Domain):
+        from kb.editorial import sync_domain_editorial
+
         sync_domain_permissions(instance)
+        sync_domain_editorial(instance)
+
+
+@hooks.register("after_create_page")
+def sync_page_after_create(request, page):
+    from kb.editorial import sync_page_editorial
+
+    sync_page_editorial(page)
+
+
+@hooks.register("register_admin_urls")
+def register_kb_admin_urls():
+    return [
+        path("retours-experience/", admin_views.experience_queue, name="kb_experience_queue"),
+        path(
+            "retours-experience/<int:pk>/",
+            admin_views.experience_detail,
+            name="kb_experience_detail",
+        ),
+        path("avis-lecteurs/", admin_views.feedback_report, name="kb_feedback_report"),
+        path(
+            "avis-lecteurs/<int:pk>/traite/",
+            admin_views.feedback_handled,
+            name="kb_feedback_handled",
+        ),
+    ]
+
+
+class ReviewerMenuItem(MenuItem):
+    """Shown to editors and to domain officers only."""
+
+    def is_shown(self, request):
+        from accounts import roles
+
+        user = request.user
+        return (
+            user.is_superuser
+            or user.groups.filter(
+                name__in=[roles.EDITOR, roles.ADMINISTRATOR, roles.OFFICER]
+            ).exists()
+        )
+
+
+@hooks.register("register_admin_menu_item")
+def experiences_menu_item():
+    return ReviewerMenuItem(
+        _("Retours d'expérience"),
+        reverse("kb_experience_queue"),
+        icon_name="openquote",
+        order=220,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def feedback_menu_item():
+    return ReviewerMenuItem(
+        _("Avis des lecteurs"), reverse("kb_feedback_report"), icon_name="comment", order=230
+    )
+
+
+class ReviewDuePanel(Component):
+    """Dashboard panel: the pages the signed-in person answers for that are due or overdue,
+    and readers' "Non" with a comment on them."""
+
+    name = "kb_review_due"
+    order = 50
+    template_name = "kb/admin/review_due_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        from django.utils import timezone
+
+        from kb.freshness import Responsibility, due_pages_for, feedback_to_review_for
+
+        responsibility = Responsibility()
+        today = timezone.localdate()
+        pages = due_pages_for(self.user, today=today, responsibility=responsibility)
+        return {
+            "due_pages": [(page, page.is_review_overdue(today)) for page in pages],
+            "feedback_items": feedback_to_review_for(self.user, responsibility=responsibility),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_due_panel(request, panels):
+    panels.append(ReviewDuePanel(request.user))

@@ -1,3 +1,6 @@
+from kb.models.experiences import ExperienceSubmission
+from kb.models.feedback import PageFeedback
+from kb.models.history import PageUpdate
 from kb.models.pages import (
     GuideIndexPage,
     GuidePage,
@@ -12,11 +15,14 @@ from kb.models.snippets import Domain
 
 __all__ = [
     "Domain",
+    "ExperienceSubmission",
     "GuideIndexPage",
     "GuidePage",
     "GuidePageTag",
     "HomePage",
     "KnowledgePage",
+    "PageFeedback",
+    "PageUpdate",
     "PracticePage",
     "PracticePageTag",
     "StandardPage",

@@ -117,7 +117,7 @@ def test_every_block_of_the_stream_renders(client, site_tree):
     ]
     practice = factories.make_practice(site_tree.guides, title="Pratique complète", body=body)
     html = client.get(practice.url).content.decode()
-    assert "<h2>Organisation</h2>" in html
+    assert '<h2 id="organisation">Organisation</h2>' in html
     assert "Attention" in html and "Vigilance" in html
     assert "Poste à jour" in html
     assert "Demander l&#x27;accès" in html or "Demander l'accès" in html
