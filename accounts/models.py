@@ -112,12 +112,22 @@ class Profile(models.Model):
     followed_domains = models.ManyToManyField(
         "kb.Domain", verbose_name=_("domaines suivis"), blank=True, related_name="followers"
     )
+    followed_audiences = models.ManyToManyField(
+        "notices.Audience",
+        verbose_name=_("publics suivis"),
+        blank=True,
+        related_name="followers",
+        help_text=_(
+            "Les actualités urgentes adressées à ces publics vous sont envoyées par courriel."
+        ),
+    )
 
     panels = [
         FieldPanel("user"),
         FieldPanel("establishment"),
         FieldPanel("job_title"),
         FieldPanel("followed_domains"),
+        FieldPanel("followed_audiences"),
     ]
 
     class Meta:

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = "Actualités relayées"
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from notices.alerts import on_page_published
+        from notices.models import NoticePage
+
+        page_published.connect(
+            on_page_published, sender=NoticePage, dispatch_uid="notices_urgent_alert"
+        )

@@ -1,0 +1,78 @@
+"""Urgent notices, once published, are emailed to the people they concern.
+
+The rule: an urgent notice that is live, public and not expired goes to every active user with an
+email address who follows one of its audiences or one of its domains. Each person receives it once:
+the outbox's ``dedup_key`` is per notice and per person, so re-publishing an edit sends nothing.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notices.models import NoticePage
+from outbox.delivery import enqueue
+
+
+def recipients(notice):
+    audiences = list(notice.audiences.values_list("pk", flat=True))
+    domains = list(notice.domains.values_list("pk", flat=True))
+    if not audiences and not domains:
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(profile__followed_audiences__in=audiences) | Q(profile__followed_domains__in=domains)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def should_alert(notice):
+    return (
+        notice.priority == NoticePage.Priority.URGENT
+        and notice.live
+        and not notice.is_archived
+        and notice.get_view_restrictions().count() == 0
+    )
+
+
+def notify_urgent_notice(notice):
+    """Queue one email per concerned person; return how many were queued this time."""
+    notice = NoticePage.objects.get(pk=notice.pk)  # the published state, not a revision
+    if not should_alert(notice):
+        return 0
+    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    context = {
+        "notice": notice,
+        "url": f"{base_url}{notice.url}",
+        "settings_url": f"{base_url}/",
+        "published": timezone.localdate(notice.first_published_at or timezone.now()),
+    }
+    subject = _("[Urgent] %(source)s : %(title)s") % {
+        "source": notice.source,
+        "title": notice.title,
+    }
+    text = render_to_string("notices/email/urgent_notice.txt", context)
+    html = render_to_string("notices/email/urgent_notice.html", context)
+    queued = 0
+    for user in recipients(notice).iterator():
+        message = enqueue(
+            user.email,
+            subject,
+            text,
+            html=html,
+            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+            dedup_key=f"notice-urgent:{notice.pk}:{user.pk}",
+        )
+        queued += message is not None
+    return queued
+
+
+def on_page_published(sender, instance, **kwargs):
+    notify_urgent_notice(instance)
