@@ -156,14 +156,13 @@ else:
 
 # --- Search -------------------------------------------------------------------------------------
 
-# Wagtail's database backend picks SQLite FTS5 or PostgreSQL full-text search from the database.
+# Wagtail's database backend picks SQLite FTS5 or PostgreSQL full-text search from the database;
+# search.backend adds French analysis to it (stemming on SQLite, french_unaccent on PostgreSQL).
 # SEARCH_URL switches to an OpenSearch / Elasticsearch cluster for the largest deployments.
 SEARCH_URL = env_str("SEARCH_URL")
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "opensearch2" if SEARCH_URL else "database")
 if SEARCH_BACKEND == "database":
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": True}
-    }
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backend", "AUTO_UPDATE": True}}
 else:
     from django.core.exceptions import ImproperlyConfigured
 

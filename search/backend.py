@@ -1,0 +1,36 @@
+"""Wagtail's database search backend with French analysis.
+
+Settings name this module (``WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "search.backend"``).
+Like ``wagtail.search.backends.database`` it picks the implementation from the database in use:
+
+- SQLite: FTS5, with every indexed text and every query word analysed in Python
+  (`search.analysis`: accents removed, French Snowball stemming, stop words dropped);
+- PostgreSQL: full-text search with the ``french_unaccent`` configuration created by
+  ``search/migrations/0002_french_unaccent.py`` (``unaccent`` then ``french_stem``), on the GIN
+  indexes of Wagtail's index table;
+- anything else: Wagtail's own fallback.
+
+Query words always arrive as modelsearch query objects built from plain words
+(`search.analysis.parse_query`), never as engine syntax.
+"""
+
+from django.db import connection
+
+POSTGRES_CONFIG = "french_unaccent"
+
+
+def SearchBackend(params):  # Wagtail looks this name up in the module
+    if connection.vendor == "sqlite":
+        from modelsearch.backends.database.sqlite.utils import fts5_available
+
+        if fts5_available():
+            from search.sqlite_backend import FrenchSQLiteSearchBackend
+
+            return FrenchSQLiteSearchBackend(params)
+    if connection.vendor == "postgresql":
+        from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
+
+        return PostgresSearchBackend({"SEARCH_CONFIG": POSTGRES_CONFIG, **params})
+    from modelsearch.backends.database import SearchBackend as DefaultBackend
+
+    return DefaultBackend(params)

@@ -1,0 +1,82 @@
+"""The one search index: a document per searchable thing (guide or practice page, notice, other
+page, forum post), indexed through Wagtail's search framework (modelsearch).
+
+Documents are derived data: `search.indexing` writes them after each commit and
+`manage.py search_rebuild` / `search_check` rebuild or repair them from the source rows.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelsearch import index
+
+
+class SearchDocument(index.Indexed, models.Model):
+    class Kind(models.TextChoices):
+        GUIDE = "guide", _("Guides")
+        NOTICE = "notice", _("Actualités")
+        FORUM = "forum", _("Forum")
+        PAGE = "page", _("Pages")
+
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, db_index=True)
+    # Exactly one of page / post is set.
+    page = models.OneToOneField(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="search_document",
+    )
+    post = models.OneToOneField(
+        "forum_conversation.Post",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="search_document",
+    )
+    # Forum documents: where the post lives and whether it may be shown at all.
+    topic = models.ForeignKey(
+        "forum_conversation.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    forum = models.ForeignKey(
+        "forum.Forum", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    approved = models.BooleanField(_("visible"), default=True)
+    is_topic_head = models.BooleanField(default=False)
+    solved = models.BooleanField(_("résolu"), default=False)
+    # Notices: where they come from; archived once past their expiry.
+    source = models.ForeignKey(
+        "notices.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived = models.BooleanField(_("archivé"), default=False)
+    domains = models.ManyToManyField("kb.Domain", blank=True, related_name="+")
+
+    title = models.CharField(_("titre"), max_length=512)
+    body = models.TextField(_("texte"), blank=True)
+    # Words that place the document (its domains, guide, forum, source): searched, never shown.
+    context = models.TextField(_("contexte"), blank=True)
+    url = models.CharField(_("adresse"), max_length=1024)
+    date = models.DateTimeField(_("date"), db_index=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.SearchField("body"),
+        index.SearchField("context", boost=0.5),
+        index.FilterField("kind"),
+        index.FilterField("forum_id"),
+        index.FilterField("approved"),
+        index.FilterField("source_id"),
+        index.FilterField("date"),
+    ]
+
+    class Meta:
+        verbose_name = _("document de recherche")
+        verbose_name_plural = _("documents de recherche")
+        indexes = [models.Index(fields=["forum", "approved"])]
+
+    def __str__(self):
+        return self.title

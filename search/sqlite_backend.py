@@ -1,0 +1,108 @@
+"""SQLite FTS5 with French analysis in Python (imported only on SQLite: Wagtail's SQLite module
+needs the FTS table that exists only there). See search/backend.py."""
+
+from functools import cached_property, reduce
+
+from modelsearch.backends.database.sqlite import sqlite as wagtail_sqlite
+from modelsearch.backends.database.sqlite.query import SearchQueryExpression
+from modelsearch.query import And, Or, Phrase, PlainText
+from modelsearch.utils import get_content_type_pk
+
+from search.analysis import index_text, word_token, words
+
+
+class FrenchObjectIndexer(wagtail_sqlite.ObjectIndexer):
+    @cached_property
+    def title(self):
+        return index_text(super().title)
+
+    @cached_property
+    def body(self):
+        return index_text(super().body)
+
+
+class FrenchSQLiteIndex(wagtail_sqlite.SQLiteIndex):
+    indexer_class = FrenchObjectIndexer
+
+    def add_items(self, model, objs):
+        # Wagtail's SQLiteIndex.add_items with our indexer: same upsert, analysed text.
+        if not model.get_search_fields():
+            return
+        indexers = [self.indexer_class(obj, self.backend) for obj in objs]
+        if not indexers:
+            return
+        content_type_pk = get_content_type_pk(model)
+        data = {ix.id: (ix.title, ix.autocomplete, ix.body) for ix in indexers}
+        entries = self.entries.filter(content_type_id=content_type_pk)
+        indexed_ids = frozenset(
+            entries.filter(object_id__in=data.keys()).values_list("object_id", flat=True)
+        )
+        for object_id in indexed_ids:
+            title, autocomplete, body = data[object_id]
+            entries.filter(object_id=object_id).update(
+                title=title, autocomplete=autocomplete, body=body
+            )
+        self.entries.bulk_create(
+            [
+                wagtail_sqlite.IndexEntry(
+                    content_type_id=content_type_pk,
+                    object_id=object_id,
+                    title=title,
+                    autocomplete=autocomplete,
+                    body=body,
+                )
+                for object_id, (title, autocomplete, body) in data.items()
+                if object_id not in indexed_ids
+            ]
+        )
+        self._refresh_title_norms()
+
+
+def _analysed(text):
+    return " ".join(filter(None, map(word_token, words(text))))
+
+
+class FrenchSQLiteSearchQueryCompiler(wagtail_sqlite.SQLiteSearchQueryCompiler):
+    def build_search_query_content(self, query, config=None):
+        if isinstance(query, PlainText):
+            terms = [token for token in map(word_token, words(query.query_string)) if token]
+            if not terms:
+                return None
+            lexemes = [wagtail_sqlite.Lexeme(term) for term in terms]
+            if query.operator.upper() == "AND":
+                combined = reduce(lambda a, b: a & b, lexemes)
+            else:
+                combined = reduce(lambda a, b: a | b, lexemes)
+            return SearchQueryExpression(combined, config=config)
+        if isinstance(query, Phrase):
+            phrase = _analysed(query.query_string)
+            return SearchQueryExpression(phrase) if phrase else None
+        if isinstance(query, (And, Or)):
+            parts = [
+                self.build_search_query_content(sub, config=config) for sub in query.subqueries
+            ]
+            parts = [part for part in parts if part is not None]
+            if not parts:
+                return None
+            if isinstance(query, And):
+                return reduce(lambda a, b: a & b, parts)
+            return reduce(lambda a, b: a | b, parts)
+        return super().build_search_query_content(query, config=config)
+
+    def search(self, config, start, stop, score_field=None):
+        built = self.build_search_query(wagtail_sqlite.normalize(self.query), config=config)
+        if built is None:
+            return self.queryset.none()
+        return super().search(config, start, stop, score_field=score_field)
+
+
+class FrenchSQLiteAutocompleteQueryCompiler(
+    FrenchSQLiteSearchQueryCompiler, wagtail_sqlite.SQLiteAutocompleteQueryCompiler
+):
+    pass
+
+
+class FrenchSQLiteSearchBackend(wagtail_sqlite.SQLiteSearchBackend):
+    query_compiler_class = FrenchSQLiteSearchQueryCompiler
+    autocomplete_query_compiler_class = FrenchSQLiteAutocompleteQueryCompiler
+    index_class = FrenchSQLiteIndex
