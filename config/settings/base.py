@@ -54,16 +54,18 @@ INSTALLED_APPS = [
     # django-machina: its apps, with our override apps in place of machina's where we extend it
     # (see forum/README in the project README, "Extending the forum").
     "machina",
-    "machina.apps.forum",
-    "machina.apps.forum_conversation",
-    "machina.apps.forum_conversation.forum_attachments",
+    "forum.forum",
+    "forum.forum_conversation",
+    "forum.forum_conversation.forum_attachments",
     "machina.apps.forum_conversation.forum_polls",
-    "machina.apps.forum_feeds",
-    "machina.apps.forum_moderation",
+    "forum.forum_feeds",
+    "forum.forum_moderation",
     "forum.forum_search",
     "machina.apps.forum_tracking",
     "machina.apps.forum_member",
-    "machina.apps.forum_permission",
+    "forum.forum_permission",
+    # Passerelle's own forum models: solutions, reports, moderation log, subscriptions.
+    "forum.community",
     "mptt",
     "widget_tweaks",
     # haystack stays importable for machina but indexes nothing: search is Wagtail's framework.
@@ -126,6 +128,13 @@ TEMPLATES = [
 DATABASES = {"default": database_from_env("DATABASE_URL", VAR_DIR / "passerelle.sqlite3")}
 # machina's migrations assume AutoField; BigAutoField would make makemigrations write into it.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# Override apps of machina apps that have models keep machina's own migrations.
+MIGRATION_MODULES = {
+    "forum": "machina.apps.forum.migrations",
+    "forum_conversation": "machina.apps.forum_conversation.migrations",
+    "forum_attachments": "machina.apps.forum_conversation.forum_attachments.migrations",
+    "forum_permission": "machina.apps.forum_permission.migrations",
+}
 
 REDIS_URL = redis_url_from_env("REDIS_URL")
 if REDIS_URL:

@@ -49,3 +49,50 @@ def test_anonymous_readers_create_no_session(client, site_tree):
         assert response.status_code == 200, path
         assert "sessionid" not in response.cookies, path
     assert Session.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("module_label", "name", "expected_module"),
+    [
+        ("forum.views", "ForumView", "forum.forum.views"),
+        ("forum_conversation.views", "TopicView", "forum.forum_conversation.views"),
+        ("forum_feeds.feeds", "LastTopicsFeed", "forum.forum_feeds.feeds"),
+        ("forum_moderation.views", "TopicLockView", "forum.forum_moderation.views"),
+        (
+            "forum_permission.viewmixins",
+            "PermissionRequiredMixin",
+            "forum.forum_permission.viewmixins",
+        ),
+        (
+            "forum_attachments.forms",
+            "AttachmentForm",
+            "forum.forum_conversation.forum_attachments.forms",
+        ),
+        (
+            "forum_conversation.forum_attachments.views",
+            "AttachmentView",
+            "forum.forum_conversation.forum_attachments.views",
+        ),
+    ],
+)
+def test_each_override_app_is_picked_up(module_label, name, expected_module):
+    assert get_class(module_label, name).__module__ == expected_module
+
+
+def test_override_apps_keep_machina_models_and_migrations():
+    from django.apps import apps
+    from django.conf import settings
+
+    for label, name in [
+        ("forum", "forum.forum"),
+        ("forum_conversation", "forum.forum_conversation"),
+        ("forum_attachments", "forum.forum_conversation.forum_attachments"),
+        ("forum_permission", "forum.forum_permission"),
+        ("forum_feeds", "forum.forum_feeds"),
+        ("forum_moderation", "forum.forum_moderation"),
+    ]:
+        config = apps.get_app_config(label)
+        assert config.name == name
+    assert apps.get_model("forum", "Forum")._meta.db_table == "forum_forum"
+    assert settings.MIGRATION_MODULES["forum_conversation"].startswith("machina.apps.")
+    assert apps.get_app_config("forum_community").name == "forum.community"

@@ -1,0 +1,2 @@
+# machina's models, kept as they are (migrations: MIGRATION_MODULES in settings).
+from machina.apps.forum_conversation.models import *  # noqa: F403

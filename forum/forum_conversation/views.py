@@ -1,0 +1,117 @@
+"""machina's topic and post views, extended.
+
+- Reading a topic: the accepted answer right after the question, the reader's subscription,
+  report / solution / moderation actions; anonymous reads no longer write ``views_count`` on every
+  request (they are counted in the cache and added in batches).
+- Posting: the author is subscribed (unless they turned that off) and, once the post is
+  visible, subscribers and mentioned people are emailed (after the transaction commits).
+"""
+
+from django.core.cache import cache
+from django.db.models import F
+from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
+from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
+from machina.apps.forum_conversation.views import TopicCreateView as MachinaTopicCreateView
+from machina.apps.forum_conversation.views import TopicView as MachinaTopicView
+from machina.core.db.models import get_model
+
+from forum.community import notifications
+from forum.community.access import can_moderate
+from forum.community.models import PracticeDiscussion
+from forum.community.solutions import can_mark_solution, solution_of
+
+Topic = get_model("forum_conversation", "Topic")
+
+# Anonymous views are added to the topic's counter once every ANONYMOUS_VIEWS_BATCH reads.
+ANONYMOUS_VIEWS_BATCH = 20
+
+
+def count_anonymous_view(topic_id):
+    key = f"forum:anonymous-views:{topic_id}"
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, timeout=None)
+        count = cache.incr(key)
+    if count >= ANONYMOUS_VIEWS_BATCH:
+        cache.decr(key, count)
+        Topic.objects.filter(pk=topic_id).update(views_count=F("views_count") + count)
+
+
+class TopicView(MachinaTopicView):
+    def get_topic(self):
+        if not hasattr(self, "topic"):
+            super().get_topic()
+        return self.topic
+
+    def send_signal(self, request, response, topic):
+        if request.user.is_authenticated:
+            # machina's receivers: views counter and read tracking.
+            return super().send_signal(request, response, topic)
+        count_anonymous_view(topic.pk)
+        return None
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("poster__profile__establishment", "hidden")
+            .prefetch_related("poster__forum_profile")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topic = context["topic"]
+        user = self.request.user
+        handler = self.request.forum_permission_handler
+        solution = solution_of(topic)
+        context["solution"] = solution if solution and solution.post.approved else None
+        context["can_mark_solution"] = can_mark_solution(topic, user, handler)
+        context["can_moderate"] = can_moderate(topic.forum, user, handler)
+        context["subscription"] = notifications.subscription_for(user, topic=topic)
+        context["practice_link"] = (
+            PracticeDiscussion.objects.filter(topic=topic).select_related("page").first()
+        )
+        context["frequencies"] = notifications.Frequency.choices
+        return context
+
+
+class PublishMixin:
+    """After a new post is saved: subscribe its author, and notify if it is visible."""
+
+    def form_valid(self, post_form, attachment_formset, *args, **kwargs):
+        response = super().form_valid(post_form, attachment_formset, *args, **kwargs)
+        post = getattr(self, "forum_post", None)
+        if post is not None and post.pk and not self.preview:
+            if self.request.user.is_authenticated:
+                notifications.auto_subscribe(self.request.user, post.topic)
+            notifications.post_published(post)
+        return response
+
+
+class TopicCreateView(PublishMixin, MachinaTopicCreateView):
+    pass
+
+
+class PostCreateView(PublishMixin, MachinaPostCreateView):
+    pass
+
+
+class PostDeleteView(MachinaPostDeleteView):
+    """A moderator deleting someone else's post leaves a line in the moderation log."""
+
+    def form_valid(self, form):
+        post = self.object
+        if post.poster_id != self.request.user.pk:
+            from forum.community.models import ModerationAction
+            from forum.community.moderation import log
+
+            entry = log(self.request.user, ModerationAction.Kind.DELETE, post=post)
+            alone = post.is_alone
+            topic, forum = post.topic, post.topic.forum
+            response = super().form_valid(form)
+            type(entry).objects.filter(pk=entry.pk).update(
+                post=None, topic=None if alone else topic, forum=forum
+            )
+            return response
+        return super().form_valid(form)
