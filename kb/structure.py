@@ -143,4 +143,7 @@ def ensure_site_structure():
                     show_in_menus=False,
                 ),
             )  # fmt: skip
+    from kb.editorial import ensure_editorial_setup
+
+    ensure_editorial_setup()
     return SiteStructure(home=home, guides=guides, notices=notices)
