@@ -35,6 +35,7 @@ class DismissForm(forms.Form):
         label=gettext_lazy("Motif"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Indiquez pourquoi cette entrée est écartée.")},
         help_text=gettext_lazy("Par exemple : hors du champ de l'enseignement supérieur, doublon."),
     )
 

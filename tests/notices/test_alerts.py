@@ -1,0 +1,92 @@
+"""An urgent notice, once published, is emailed once to the people who follow its audience or domain."""
+
+import datetime
+
+import pytest
+from django.core import mail
+
+from notices.models import Audience, NoticePage
+from notices.models.pages import ensure_audiences
+from outbox.models import Message
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def people(site_tree):
+    ensure_audiences()
+    security = factories.DomainFactory(name="Sécurité SI", slug="securite-si")
+    rh = factories.DomainFactory(name="RH", slug="rh")
+    rssi = factories.make_user(None, username="rssi", email="rssi@univ.fr")
+    rssi.profile.followed_audiences.add(Audience.objects.get(slug="rssi"))
+    by_domain = factories.make_user(None, username="secu", email="secu@univ.fr")
+    by_domain.profile.followed_domains.add(security)
+    both = factories.make_user(None, username="both", email="both@univ.fr")
+    both.profile.followed_domains.add(security)
+    both.profile.followed_audiences.add(Audience.objects.get(slug="rssi"))
+    other = factories.make_user(None, username="rh", email="rh@univ.fr")
+    other.profile.followed_domains.add(rh)
+    inactive = factories.make_user(None, username="parti", email="parti@univ.fr", is_active=False)
+    inactive.profile.followed_domains.add(security)
+    return {"security": security, "index": site_tree.notices}
+
+
+def draft(index, priority="urgent", **kwargs):
+    page = NoticePage(
+        title="Faille critique VPN",
+        slug="faille-critique-vpn",
+        source=factories.SourceFactory(),
+        original_published_at=datetime.date.today() - datetime.timedelta(days=10),
+        summary="Une faille activement exploitée.",
+        impact="<p>Appliquer le correctif.</p>" if priority == "urgent" else "",
+        priority=priority,
+        live=False,
+        **kwargs,
+    )
+    index.add_child(instance=page)
+    page.domains.set([])
+    return page
+
+
+def publish(page, audiences=(), domains=()):
+    page.audiences.set(audiences)
+    page.domains.set(domains)
+    page.save_revision().publish()
+
+
+def test_urgent_notice_is_emailed_once_to_followers(people):
+    page = draft(people["index"])
+    publish(page, [Audience.objects.get(slug="rssi")], [people["security"]])
+    assert sorted(m.to[0] for m in mail.outbox) == ["both@univ.fr", "rssi@univ.fr", "secu@univ.fr"]
+    message = mail.outbox[0]
+    assert message.subject == "[Urgent] CERT-FR : Faille critique VPN"
+    assert "Appliquer le correctif." in message.body
+    assert f"http://127.0.0.1:8000{page.url}" in message.body or page.url in message.body
+    # Publishing an edit sends nothing more.
+    page.title = "Faille critique VPN (mise à jour)"
+    page.save_revision().publish()
+    assert len(mail.outbox) == 3
+    assert Message.objects.count() == 3
+
+
+def test_non_urgent_notice_sends_nothing(people):
+    page = draft(people["index"], priority="important")
+    publish(page, [Audience.objects.get(slug="rssi")], [people["security"]])
+    assert mail.outbox == []
+
+
+def test_notice_becoming_urgent_is_sent_then(people):
+    page = draft(people["index"], priority="important")
+    publish(page, [], [people["security"]])
+    assert mail.outbox == []
+    page.priority = "urgent"
+    page.impact = "<p>Agir vite.</p>"
+    page.save_revision().publish()
+    assert sorted(m.to[0] for m in mail.outbox) == ["both@univ.fr", "secu@univ.fr"]
+
+
+def test_expired_urgent_notice_sends_nothing(people):
+    page = draft(people["index"], expires_at=datetime.date.today() - datetime.timedelta(days=1))
+    publish(page, [Audience.objects.get(slug="rssi")], [])
+    assert mail.outbox == []
