@@ -49,6 +49,11 @@ def pages(site_tree):
         body=[{"type": "rich_text", "value": "<h2>Partie</h2><p>x</p><h3>Sous-partie</h3>"}],
     )
     chapter = factories.make_practice(guide, title="Chapitre")
+    kb_domain = factories.DomainFactory(name="Télétravail", slug="teletravail")
+    kb_practice = factories.make_practice(site_tree.guides, title="Pratique", domain=kb_domain)
+    kb_practice.tags.add("vpn")
+    kb_practice.body = [{"type": "rich_text", "value": "<h2>Nouveau</h2><p>Texte.</p>"}]
+    kb_practice.save_revision().publish()
     notice = factories.make_notice(site_tree.notices, impact="<p>Impact</p>")
     _category, forum = factories.make_category_with_forum()
     author = factories.make_user(roles.STAFF)
@@ -58,6 +63,11 @@ def pages(site_tree):
         "/guides/",
         guide.url,
         chapter.url,
+        kb_practice.url,
+        kb_practice.url + "historique/",
+        kb_practice.url + "historique/comparer/",
+        "/guides/domaine/teletravail/",
+        "/guides/mot-cle/vpn/",
         "/actualites/",
         notice.url,
         "/recherche/?q=guide",
