@@ -1,9 +1,52 @@
-"""Demo sources and notices: what the authorities published, relayed for establishments."""
+"""Demo sources and notices: what the authorities published, relayed for establishments.
+
+Idempotent: each loader adds what is missing and never changes what exists. The triage queue is
+filled from the fixture feeds in ``fixtures/feeds/`` through the fetcher's own parser and
+ingestion, without any network access.
+"""
 
 import datetime
+from pathlib import Path
+
+from django.conf import settings
 
 from kb.models import Domain
-from notices.models import NoticePage, Source
+from notices.models import Audience, FeedEntry, NoticePage, Source, SourceFeed
+from notices.models.pages import ensure_audiences
+
+FIXTURE_FEEDS = Path(settings.BASE_DIR) / "fixtures" / "feeds"
+
+# The feeds each source publishes (demo: listed, never fetched by the loader), and the fixture
+# file that stands for the first one when the triage queue is filled.
+FEEDS = {
+    "CERT-FR": (
+        ["https://www.cert.ssi.gouv.fr/alerte/feed/", "https://www.cert.ssi.gouv.fr/avis/feed/"],
+        "certfr-alertes.rss.xml",
+    ),
+    "CNIL": (["https://www.cnil.fr/fr/rss.xml"], "cnil.atom.xml"),
+    "MESR": (["https://www.enseignementsup-recherche.gouv.fr/fr/rss.xml"], "mesr.rss.xml"),
+    "France Universités": (["https://franceuniversites.fr/feed/"], "france-universites.rss.xml"),
+    "DNUM": (
+        ["https://www.enseignementsup-recherche.gouv.fr/fr/numerique/rss.xml"],
+        "dnum.atom.xml",
+    ),
+}
+
+# slug: (audiences, days after TODAY when the notice expires, or None)
+NOTICE_EXTRAS = {
+    "certfr-2026-ale-012-vpn": (["dsi", "rssi"], 45),
+    "certfr-2026-avi-0815-messagerie": (["dsi", "rssi"], 60),
+    "recommandations-nomadisme": (["dsi", "rssi", "direction"], None),
+    "cnil-teletravail-employeurs": (["dpo", "rh", "direction"], None),
+    "cnil-registre-traitements": (["dpo"], None),
+    "circulaire-calendrier-examens": (["scolarite", "direction"], -3),
+    "priorites-si-labo": (["recherche", "dsi"], None),
+    "france-universites-continuite": (["direction", "scolarite"], None),
+    "france-universites-budget": (["direction"], None),
+    "dnum-authentification-renforcee": (["dsi", "rssi"], None),
+    "dnum-hebergement-cloud": (["dsi", "dpo"], None),
+    "paie-calendrier-fin-annee": (["rh"], 41),
+}
 
 SOURCES = [
     ("MESR", "Ministère de l'Enseignement supérieur et de la Recherche",
@@ -71,11 +114,32 @@ NOTICES = [
 
 def load_sources():
     created = 0
+    ensure_audiences()
     for acronym, name, website in SOURCES:
-        _source, was_created = Source.objects.get_or_create(
+        source, was_created = Source.objects.get_or_create(
             acronym=acronym, defaults={"name": name, "website": website}
         )
         created += was_created
+        if not source.feeds.exists():
+            urls, _fixture = FEEDS.get(acronym, ([], None))
+            for position, url in enumerate(urls):
+                SourceFeed.objects.create(source=source, url=url, sort_order=position)
+    return created
+
+
+def load_triage_queue():
+    """Pending entries read from the fixture feeds, for each source whose queue is empty."""
+    from notices.fetcher import ingest, parse_feed
+
+    created = 0
+    for acronym, (_urls, fixture) in FEEDS.items():
+        source = Source.objects.filter(acronym=acronym).first()
+        if source is None or FeedEntry.objects.filter(source=source).exists():
+            continue
+        feed = source.feeds.order_by("sort_order").first()
+        url = feed.url if feed else source.website or "https://example.org/"
+        parsed = parse_feed((FIXTURE_FEEDS / fixture).read_bytes(), url, "application/xml")
+        created += ingest(source, parsed, feed=feed).created
     return created
 
 
@@ -98,8 +162,12 @@ def load_notices(notices_index):
             summary=summary,
             impact=impact,
         )
+        audiences, expires_in = NOTICE_EXTRAS.get(slug, ([], None))
+        if expires_in is not None:
+            page.expires_at = TODAY + datetime.timedelta(days=expires_in)
         notices_index.add_child(instance=page)
         page.domains.set(Domain.objects.filter(slug__in=domain_slugs))
+        page.audiences.set(Audience.objects.filter(slug__in=audiences))
         page.save_revision().publish()
         created += 1
     return created

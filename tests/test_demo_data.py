@@ -8,7 +8,7 @@ from wagtail.models import Page
 
 from accounts.models import Establishment
 from kb.models import Domain, GuidePage, PracticePage
-from notices.models import NoticePage, Source
+from notices.models import Audience, FeedEntry, NoticePage, Source, SourceFeed
 
 Forum = get_model("forum", "Forum")
 Topic = get_model("forum_conversation", "Topic")
@@ -25,6 +25,9 @@ MODELS = [
     GuidePage,
     PracticePage,
     NoticePage,
+    Audience,
+    SourceFeed,
+    FeedEntry,
     Forum,
     Topic,
     Post,
@@ -46,6 +49,8 @@ def test_loading_twice_duplicates_nothing():
     assert first["Establishment"] >= 5
     assert first["NoticePage"] >= 12
     assert NoticePage.objects.filter(priority="urgent").exists()
+    assert FeedEntry.objects.filter(status="pending").count() >= 5
+    assert SourceFeed.objects.count() >= 5
     assert set(Source.objects.values_list("acronym", flat=True)) >= {
         "MESR",
         "France Universités",

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             counts["utilisateurs"] = len(users)
             counts["guides et pratiques"] = kb_demo.load_guides(structure.guides)
             counts["actualités"] = notices_demo.load_notices(structure.notices)
+            counts["entrées à trier"] = notices_demo.load_triage_queue()
             counts["discussions"] = forum_demo.load_topics()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : ajouté {summary}."))
