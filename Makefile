@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate demo run serve lint format check test test-fast test-browser clean
+.PHONY: help install pdf-libs install-dev migrate demo run serve lint format check test test-fast test-browser clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,7 +25,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
-install: $(VENV)/.runtime ## Create .venv and install the runtime dependencies
+install: $(VENV)/.runtime pdf-libs ## Create .venv and install the runtime dependencies
+
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libs: ## Debian libraries WeasyPrint needs for the guide PDF export (installed when root)
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null; \
+	else echo "Pango missing: install $(PDF_LIBS) (the guide PDF export answers 503 without it)"; fi
 
 install-dev: $(VENV)/.dev ## Install the test and lint dependencies too
 

@@ -1,5 +1,23 @@
-from django.http import Http404
+import logging
+
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
+
+from kb.export import PdfUnavailable, render_guide_pdf
+
+logger = logging.getLogger(__name__)
 
 
 def guide_pdf(request, guide):
-    raise Http404
+    """``<guide>/pdf/``: the whole guide as a PDF download."""
+    try:
+        pdf = render_guide_pdf(guide, request)
+    except PdfUnavailable:
+        logger.exception("PDF export unavailable")
+        return TemplateResponse(
+            request, "kb/pdf_unavailable.html", {"page": guide, "self": guide}, status=503
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(guide.title)}.pdf"'
+    return response
