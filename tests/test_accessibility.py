@@ -55,6 +55,10 @@ def pages(site_tree):
     kb_practice.body = [{"type": "rich_text", "value": "<h2>Nouveau</h2><p>Texte.</p>"}]
     kb_practice.save_revision().publish()
     notice = factories.make_notice(site_tree.notices, impact="<p>Impact</p>")
+    # An urgent notice puts the banner on every page checked here.
+    factories.make_notice(
+        site_tree.notices, title="Alerte", priority="urgent", impact="<p>Agir</p>"
+    )
     _category, forum = factories.make_category_with_forum()
     author = factories.make_user(roles.STAFF)
     topic = factories.make_topic(forum, author, replies=2)
@@ -69,6 +73,8 @@ def pages(site_tree):
         "/guides/domaine/teletravail/",
         "/guides/mot-cle/vpn/",
         "/actualites/",
+        "/actualites/?source=cert-fr&priorite=urgent&archives=1",
+        "/actualites/?annee=inconnue",
         notice.url,
         "/recherche/?q=guide",
         "/compte/connexion/",
