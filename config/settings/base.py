@@ -286,3 +286,9 @@ LOGGING = {
 
 PASSERELLE_REVIEW_INTERVAL_MONTHS = env_int("PASSERELLE_REVIEW_INTERVAL_MONTHS", 6, minimum=1)
 PASSERELLE_DEMO = env_bool("PASSERELLE_DEMO", False)
+
+# fetch_notices: per-request timeout (seconds; the whole download gets 3x that), largest feed
+# body read (bytes; reading stops past it), most redirects followed.
+NOTICES_FETCH_TIMEOUT = env_int("NOTICES_FETCH_TIMEOUT", 15, minimum=1)
+NOTICES_FETCH_MAX_BYTES = env_int("NOTICES_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+NOTICES_FETCH_MAX_REDIRECTS = env_int("NOTICES_FETCH_MAX_REDIRECTS", 5, minimum=0)
