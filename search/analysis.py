@@ -121,8 +121,12 @@ class ParsedQuery:
         return parts[0] if len(parts) == 1 else And(parts)
 
 
+# Pasted boolean syntax: these words, in capitals, are operators to the person, not words.
+OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
 def parse_query(text):
-    query_words = words(text)[: MAX_QUERY_WORDS * 2]
+    query_words = [w for w in words(text) if w not in OPERATOR_WORDS][: MAX_QUERY_WORDS * 2]
     keys = [_member_key((w,))[0] for w in query_words]
     clauses = []
     i = 0

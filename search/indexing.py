@@ -202,7 +202,18 @@ def _save(lookup, fields, domain_ids):
     current = set(document.domains.values_list("pk", flat=True))
     if current != set(domain_ids):
         document.domains.set(domain_ids)
+    get_search_backend().add(document)
     return document
+
+
+def unindex(document):
+    """Remove ``document`` from the full-text index; a failure is logged, never raised (deleting
+    a page or a post must not depend on the index; search_check removes what is left)."""
+    try:
+        with transaction.atomic():
+            get_search_backend().delete(document)
+    except Exception:
+        logger.exception("Could not remove search document %s from the index", document.pk)
 
 
 def sync_page(page_id):
@@ -280,6 +291,7 @@ def sync_forum_domains():
             for document in SearchDocument.objects.filter(pk__in=doc_ids).exclude(context=context):
                 document.context = context
                 document.save(update_fields=["context"])
+                get_search_backend().add(document)
             through.objects.filter(searchdocument_id__in=doc_ids).delete()
             through.objects.bulk_create(
                 [
@@ -296,7 +308,8 @@ def after_commit(function, *args):
 
     def run():
         try:
-            function(*args)
+            with transaction.atomic():
+                function(*args)
         except Exception:
             logger.exception("Search index update failed: %s%r", function.__name__, args)
 

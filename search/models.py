@@ -62,10 +62,15 @@ class SearchDocument(index.Indexed, models.Model):
     date = models.DateTimeField(_("date"), db_index=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
+    # search.indexing indexes each document itself, in the same savepoint as the document, so that
+    # a failing index never leaves a half-written document nor breaks the request that caused it.
+    search_auto_update = False
+
     search_fields = [
         index.SearchField("title", boost=3),
         index.SearchField("body"),
         index.SearchField("context", boost=0.5),
+        index.FilterField("id"),
         index.FilterField("kind"),
         index.FilterField("forum_id"),
         index.FilterField("approved"),

@@ -6,6 +6,7 @@ from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from search import indexing
+from search.models import SearchDocument
 
 Forum = get_model("forum", "Forum")
 Topic = get_model("forum_conversation", "Topic")
@@ -48,7 +49,14 @@ def on_solution_changed(sender, instance, **kwargs):
     indexing.after_commit(indexing.sync_topic, instance.topic_id)
 
 
+def on_document_deleted(sender, instance, **kwargs):
+    indexing.unindex(instance)
+
+
 def connect():
+    post_delete.connect(
+        on_document_deleted, sender=SearchDocument, dispatch_uid="search-document-deleted"
+    )
     page_published.connect(on_page_published, dispatch_uid="search-page-published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="search-page-unpublished")
     post_page_move.connect(on_page_tree_changed, dispatch_uid="search-page-moved")

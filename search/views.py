@@ -21,7 +21,7 @@ from forum.queries import readable_forum_ids
 from kb.models import Domain
 from notices.models import Source
 from search import analysis
-from search.forms import MAX_QUERY_LENGTH, PERIODS, SearchForm
+from search.forms import MAX_QUERY_LENGTH, PERIODS, SearchForm, clean_text
 from search.models import SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,9 @@ def decorate(documents, parsed, now):
 def search(request):
     domains = list(Domain.objects.order_by("name"))
     sources = list(Source.objects.order_by("name"))
-    form = SearchForm(request.GET, domains, sources)
+    data = request.GET.copy()
+    data["q"] = clean_text(data.get("q", ""))  # NUL and other control characters out first
+    form = SearchForm(data, domains, sources)
     form.is_valid()
     query = form.cleaned_data.get("q", "")
     filters = form.filters()
