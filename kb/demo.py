@@ -1,6 +1,19 @@
-"""Demo content of the knowledge base: domains, the telework guide and good practices."""
+"""Demo content of the knowledge base: domains, the telework guide and good practices, with
+owners and review dates (one page overdue), a readers' history, experiences and feedback."""
 
-from kb.models import Domain, GuidePage, PracticePage
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from kb.models import (
+    Domain,
+    ExperienceSubmission,
+    GuidePage,
+    PageFeedback,
+    PageUpdate,
+    PracticePage,
+)
 
 DOMAINS = [
     ("teletravail", "Télétravail et organisation",
@@ -215,10 +228,59 @@ def load_domains():
     return created
 
 
+# Pages whose review is overdue in the demo ("Révision en attente"), and how long ago.
+OVERDUE = {"continuite-d-activite": 250, "recaler-un-deploiement-siham": 300}
+
+# The readers' history of the VPN chapter: later versions (days ago, note, body), oldest first.
+VPN_HISTORY = [
+    (120, "Ajout de l'activation du second facteur d'authentification", [
+        rt("<h2>Un accès VPN dimensionné</h2><p>L'accès au SI interne et aux plateformes "
+           "logicielles passe par un VPN. Dimensionnez les licences et la bande passante pour la "
+           "totalité des agents en télétravail.</p>"),
+     ]),
+    (45, "Rappel : les interfaces d'administration restent derrière le VPN", None),
+]  # fmt: skip
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _owner_for(domain):
+    return domain.officers.order_by("pk").first() if domain is not None else None
+
+
 def _publish_child(parent, page):
+    page.owner_officer = page.owner_officer or _owner_for(page.domain)
+    if page.last_reviewed_at is None:
+        days = OVERDUE.get(page.slug, 40)
+        page.last_reviewed_at = _today() - datetime.timedelta(days=days)
+    page.update_note = page.update_note or "Première publication"
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+VPN_FIRST_BODY = [
+    rt("<h2>Un accès VPN</h2><p>L'accès au SI interne passe par un VPN ouvert aux agents en "
+       "télétravail.</p>")
+]  # fmt: skip
+
+
+def _add_vpn_history(chapter, final_body):
+    """The VPN chapter was created with its first version: publish the later ones, and spread
+    the versions over the past months so the readers' history reads like a real one."""
+    versions = [*VPN_HISTORY[:-1], (VPN_HISTORY[-1][0], VPN_HISTORY[-1][1], final_body)]
+    for _days, note, body in versions:
+        page = PracticePage.objects.get(pk=chapter.pk)
+        page.body = body
+        page.update_note = note
+        page.save_revision().publish()
+    ages = [200, *[days for days, _note, _body in versions]]
+    records = PageUpdate.objects.filter(page=chapter).order_by("pk")
+    for record, days in zip(records, ages, strict=True):
+        when = timezone.now() - datetime.timedelta(days=days)
+        PageUpdate.objects.filter(pk=record.pk).update(published_at=when)
 
 
 def load_guides(guides_index):
@@ -235,9 +297,19 @@ def load_guides(guides_index):
         created += 1
     for slug, title, intro, body in TELEWORK_CHAPTERS:
         if not PracticePage.objects.child_of(guide).filter(slug=slug).exists():
-            _publish_child(
-                guide, PracticePage(slug=slug, title=title, intro=intro, body=body, domain=telework)
+            vpn = slug == "acceder-au-si-par-le-vpn"
+            chapter = _publish_child(
+                guide,
+                PracticePage(
+                    slug=slug,
+                    title=title,
+                    intro=intro,
+                    body=VPN_FIRST_BODY if vpn else body,
+                    domain=telework,
+                ),
             )
+            if vpn:
+                _add_vpn_history(chapter, body)
             created += 1
     for domain_slug, slug, title, intro, html in PRACTICES:
         if not PracticePage.objects.child_of(guides_index).filter(slug=slug).exists():
@@ -247,4 +319,72 @@ def load_guides(guides_index):
                 PracticePage(slug=slug, title=title, intro=intro, body=[rt(html)], domain=domain),
             )
             created += 1
+    return created
+
+
+SUBMISSIONS = [
+    # submitter, domain, title, context, actions, results, tools, consent, status, officer message
+    ("personnel", "teletravail", "Un VPN ouvert à toute la DSI en une semaine",
+     "Université de 30 000 étudiants, DSI de 80 personnes, passage au télétravail complet.",
+     "Nous avons doublé les licences VPN, activé le second facteur pour tous les agents et "
+     "publié une procédure illustrée.",
+     "95 % des agents connectés dès le troisième jour ; deux incidents de capacité le premier "
+     "lundi.", "VPN, authentification à deux facteurs, Renater", True,
+     ExperienceSubmission.Status.SUBMITTED, ""),
+    ("personnel2", "scolarite", "Des jurys d'examen à distance",
+     "Scolarité d'une université pluridisciplinaire, session de juin.",
+     "Jurys tenus en visioconférence, procès-verbaux signés électroniquement.",
+     "Tous les jurys ont pu se tenir à la date prévue.", "Visioconférence Renater", False,
+     ExperienceSubmission.Status.CHANGES_REQUESTED,
+     "Pouvez-vous préciser comment les procès-verbaux ont été signés ?"),
+]  # fmt: skip
+
+FEEDBACK = [
+    ("acceder-au-si-par-le-vpn", True, ""),
+    ("acceder-au-si-par-le-vpn", True, "Très clair, merci."),
+    ("acceder-au-si-par-le-vpn", False, "Il manque la procédure pour les postes personnels."),
+    ("continuite-d-activite", False, "Le lien vers le modèle de PCA ne fonctionne plus."),
+]
+
+
+def load_contributions():
+    """Experiences waiting for the officers, and readers' feedback (only where none exists)."""
+    User = get_user_model()
+    created = 0
+    for (
+        username,
+        domain_slug,
+        title,
+        context,
+        actions,
+        results,
+        tools,
+        consent,
+        status,
+        message,
+    ) in SUBMISSIONS:
+        submitter = User.objects.filter(username=username).first()
+        if submitter is None or ExperienceSubmission.objects.filter(title=title).exists():
+            continue
+        profile = getattr(submitter, "profile", None)
+        ExperienceSubmission.objects.create(
+            submitter=submitter,
+            establishment=getattr(profile, "establishment", None),
+            domain=Domain.objects.get(slug=domain_slug),
+            title=title,
+            context=context,
+            actions=actions,
+            results=results,
+            tools=tools,
+            consent_to_publish=consent,
+            status=status,
+            officer_message=message,
+        )
+        created += 1
+    pages = {p.slug: p for p in PracticePage.objects.filter(slug__in={f[0] for f in FEEDBACK})}
+    if not PageFeedback.objects.filter(page__in=pages.values()).exists():
+        for slug, useful, comment in FEEDBACK:
+            if slug in pages:
+                PageFeedback.objects.create(page=pages[slug], useful=useful, comment=comment)
+                created += 1
     return created

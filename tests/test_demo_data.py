@@ -7,7 +7,14 @@ from machina.core.db.models import get_model
 from wagtail.models import Page
 
 from accounts.models import Establishment
-from kb.models import Domain, GuidePage, PracticePage
+from kb.models import (
+    Domain,
+    ExperienceSubmission,
+    GuidePage,
+    PageFeedback,
+    PageUpdate,
+    PracticePage,
+)
 from notices.models import Audience, FeedEntry, NoticePage, Source, SourceFeed
 
 Forum = get_model("forum", "Forum")
@@ -24,6 +31,9 @@ MODELS = [
     Page,
     GuidePage,
     PracticePage,
+    PageUpdate,
+    PageFeedback,
+    ExperienceSubmission,
     NoticePage,
     Audience,
     SourceFeed,
@@ -60,6 +70,12 @@ def test_loading_twice_duplicates_nothing():
     }
     guide = GuidePage.objects.get(slug="guide-du-teletravail")
     assert PracticePage.objects.child_of(guide).count() >= 6
+    # The living guide: a chapter with a history, an overdue page, a pending experience, feedback.
+    vpn = PracticePage.objects.get(slug="acceder-au-si-par-le-vpn")
+    assert PageUpdate.objects.filter(page=vpn, minor=False).count() >= 3
+    assert any(page.is_review_overdue() for page in PracticePage.objects.live())
+    assert ExperienceSubmission.objects.filter(status="submitted").exists()
+    assert PageFeedback.objects.filter(useful=False).exclude(comment="").exists()
     assert {u.username for u in User.objects.all()} >= {"personnel", "charge", "editeur", "admin"}
     assert Domain.objects.filter(forum__isnull=False).count() == Domain.objects.count()
 

@@ -28,6 +28,7 @@ class Command(BaseCommand):
             users = accounts_demo.load_users()
             counts["utilisateurs"] = len(users)
             counts["guides et pratiques"] = kb_demo.load_guides(structure.guides)
+            counts["retours d'expérience et avis"] = kb_demo.load_contributions()
             counts["actualités"] = notices_demo.load_notices(structure.notices)
             counts["entrées à trier"] = notices_demo.load_triage_queue()
             counts["discussions"] = forum_demo.load_topics()
