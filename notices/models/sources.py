@@ -98,6 +98,7 @@ class Source(ClusterableModel):
 
     @property
     def status_label(self):
+        """ "jamais relevée", "en erreur" (the last fetch failed) or "à jour"."""
         if self.last_fetch_at is None:
             return _("jamais relevée")
         if self.last_error_at and (
@@ -105,6 +106,8 @@ class Source(ClusterableModel):
         ):
             return _("en erreur")
         return _("à jour")
+
+    status_label.fget.short_description = _("état des relevés")
 
 
 class SourceFeed(Orderable):

@@ -169,3 +169,38 @@ def test_queue_query_count_does_not_grow(client_for, editor, queued):
     ten = count()
     add(190, 7)
     assert count() == ten
+
+
+def test_editor_adds_a_source_with_feeds_in_the_admin(client_for, editor, site_tree):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    from notices.models import Source
+
+    data = nested_form_data(
+        {
+            "name": "Agence de test",
+            "acronym": "AGT",
+            "slug": "",
+            "website": "https://agence.example.fr",
+            "description": "",
+            "is_active": "on",
+            "feeds": inline_formset(
+                [{"url": "https://agence.example.fr/rss.xml"}, {"url": "pas une adresse"}]
+            ),
+        }
+    )
+    client = client_for(editor)
+    refused = client.post("/admin/snippets/notices/source/add/", data)
+    assert refused.status_code == 200  # the form comes back with what was typed
+    assert "agence.example.fr/rss.xml" in refused.content.decode()
+    assert not Source.objects.filter(acronym="AGT").exists()
+
+    data["feeds-1-url"] = "https://agence.example.fr/atom.xml"
+    assert client.post("/admin/snippets/notices/source/add/", data).status_code == 302
+    source = Source.objects.get(acronym="AGT")
+    assert source.slug == "agt"
+    assert sorted(source.feeds.values_list("url", flat=True)) == [
+        "https://agence.example.fr/atom.xml",
+        "https://agence.example.fr/rss.xml",
+    ]
+    assert client.get(f"/admin/snippets/notices/source/edit/{source.pk}/").status_code == 200
