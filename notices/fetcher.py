@@ -314,7 +314,8 @@ def parse_feed(body, url, content_type=""):
             "content-type": content_type or "application/xml",
         },
         resolve_relative_uris=True,
-        sanitize_html=True,
+        # nh3 (passerelle.sanitizer) cleans every summary below; a second pass only costs time.
+        sanitize_html=False,
     )
     if parsed.get("bozo") and not parsed.get("entries") and not parsed.get("feed"):
         raise FetchError(_("Flux illisible : %(error)s.") % {"error": parsed.get("bozo_exception")})
@@ -403,6 +404,19 @@ def _describe_changes(entry, parsed):
     return changes
 
 
+BATCH = 200
+UPDATED_FIELDS = [
+    "title",
+    "link",
+    "summary",
+    "updated_at",
+    "content_hash",
+    "last_seen_at",
+    "changed_at_source_at",
+    "changes",
+]
+
+
 @transaction.atomic
 def ingest(source, parsed, feed=None, now=None):
     """Add new entries to the queue and flag the ones that changed at the source."""
@@ -417,30 +431,31 @@ def ingest(source, parsed, feed=None, now=None):
     by_link = {}
     for known in FeedEntry.objects.filter(source=source, link__in=links).order_by("pk"):
         by_link.setdefault(known.link, known)
+    new, changed, unchanged = [], [], []
     for item in entries:
         entry = by_guid.get(item.guid) or (by_link.get(item.link) if item.link else None)
         if entry is None:
-            FeedEntry.objects.create(
-                source=source,
-                feed=feed,
-                guid=item.guid,
-                link=item.link,
-                title=item.title,
-                summary=item.summary,
-                published_at=item.published_at or now,
-                updated_at=item.updated_at,
-                content_hash=item.content_hash,
-                first_seen_at=now,
-                last_seen_at=now,
+            new.append(
+                FeedEntry(
+                    source=source,
+                    feed=feed,
+                    guid=item.guid,
+                    link=item.link,
+                    title=item.title,
+                    summary=item.summary,
+                    published_at=item.published_at or now,
+                    updated_at=item.updated_at,
+                    content_hash=item.content_hash,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
             )
-            result.created += 1
             continue
-        changed = entry.content_hash != item.content_hash or bool(
+        is_changed = entry.content_hash != item.content_hash or bool(
             item.updated_at and entry.updated_at and item.updated_at > entry.updated_at
         )
-        if not changed:
-            FeedEntry.objects.filter(pk=entry.pk).update(last_seen_at=now)
-            result.unchanged += 1
+        if not is_changed:
+            unchanged.append(entry.pk)
             continue
         changes = _describe_changes(entry, item)
         entry.title = item.title
@@ -451,8 +466,13 @@ def ingest(source, parsed, feed=None, now=None):
         entry.last_seen_at = now
         entry.changed_at_source_at = now
         entry.changes = "\n".join(str(c) for c in changes) or str(_("Le contenu a changé."))
-        entry.save()
-        result.updated += 1
+        changed.append(entry)
+    # A few statements per feed rather than one per entry.
+    FeedEntry.objects.bulk_create(new, batch_size=BATCH)
+    FeedEntry.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=BATCH)
+    for start in range(0, len(unchanged), BATCH):
+        FeedEntry.objects.filter(pk__in=unchanged[start : start + BATCH]).update(last_seen_at=now)
+    result.created, result.updated, result.unchanged = len(new), len(changed), len(unchanged)
     source.entry_count = FeedEntry.objects.filter(source=source).count()
     Source.objects.filter(pk=source.pk).update(entry_count=source.entry_count)
     return result
