@@ -118,3 +118,91 @@ def load_topics():
             )
         created += 1
     return created
+
+
+PRIVATE_GROUP = "Réseau RSSI"
+PRIVATE_CATEGORY = "Réseau RSSI"
+PRIVATE_FORUM = ("Échanges entre RSSI", "Forum réservé aux membres du réseau des RSSI.")
+PRIVATE_MEMBERS = ["charge", "personnel"]
+PRIVATE_TOPIC = (
+    "Incident en cours : campagne d'hameçonnage ciblée",
+    "Nous observons une campagne ciblant les comptes de messagerie des enseignants. "
+    "Indicateurs partagés ici uniquement, merci de ne pas les diffuser.",
+)
+
+
+def load_community():
+    """A private forum, a solved topic, an open report and subscriptions (idempotent)."""
+    from django.contrib.auth.models import Group
+
+    from forum.community.models import PostReport, Subscription, TopicSolution
+    from forum.community.private import make_private
+
+    User = get_user_model()
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["personnel", "personnel2", "charge", "charge-rh"]
+        )
+    }
+    created = 0
+    group, _ = Group.objects.get_or_create(name=PRIVATE_GROUP)
+    category = Forum.objects.filter(name=PRIVATE_CATEGORY, parent__isnull=True).first()
+    if category is None:
+        category = Forum.objects.create(name=PRIVATE_CATEGORY, type=Forum.FORUM_CAT)
+        forum = Forum.objects.create(
+            name=PRIVATE_FORUM[0],
+            description=PRIVATE_FORUM[1],
+            type=Forum.FORUM_POST,
+            parent=category,
+        )
+        make_private(category, group)
+        created += 1
+        for username in PRIVATE_MEMBERS:
+            if username in users:
+                users[username].groups.add(group)
+        author = users.get("charge")
+        if author is not None:
+            subject, content = PRIVATE_TOPIC
+            topic = Topic.objects.create(
+                forum=forum, poster=author, subject=subject, type=Topic.TOPIC_POST,
+                status=Topic.TOPIC_UNLOCKED, approved=True,
+            )  # fmt: skip
+            Post.objects.create(topic=topic, poster=author, subject=subject, content=content)
+
+    vpn = Topic.objects.filter(subject="Dimensionner le VPN pour 2 000 agents").first()
+    if vpn is not None and not TopicSolution.objects.filter(topic=vpn).exists():
+        answer = (
+            vpn.posts.filter(approved=True)
+            .exclude(pk=vpn.first_post_id)
+            .order_by("created")
+            .first()
+        )
+        if answer is not None:
+            TopicSolution.objects.create(topic=vpn, post=answer, marked_by=vpn.poster)
+            created += 1
+
+    rgpd = Topic.objects.filter(subject="Enregistrer les réunions en visioconférence").first()
+    reporter = users.get("personnel")
+    if rgpd is not None and reporter is not None:
+        reported = rgpd.posts.exclude(pk=rgpd.first_post_id).order_by("created").first()
+        if reported is not None and not PostReport.objects.filter(post=reported).exists():
+            PostReport.objects.create(
+                post=reported, forum=rgpd.forum, excerpt=reported.content.raw[:1000],
+                reporter=reporter, reason=PostReport.Reason.WRONG,
+                comment="La durée de conservation citée ne correspond pas à la délibération CNIL.",
+            )  # fmt: skip
+            created += 1
+
+    wanted = [("personnel", "topic", vpn, "immediate"), ("personnel2", "topic", rgpd, "daily")]
+    secu = Forum.objects.filter(name="Alertes et vulnérabilités").first()
+    wanted.append(("charge", "forum", secu, "daily"))
+    for username, kind, target, frequency in wanted:
+        user = users.get(username)
+        if user is None or target is None:
+            continue
+        _sub, was_created = Subscription.objects.get_or_create(
+            user=user, **{kind: target}, defaults={"frequency": frequency}
+        )
+        created += was_created
+    return created

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "forum.forum_feeds",
     "forum.forum_moderation",
     "forum.forum_search",
-    "machina.apps.forum_tracking",
+    "forum.forum_tracking",
     "machina.apps.forum_member",
     "forum.forum_permission",
     # Passerelle's own forum models: solutions, reports, moderation log, subscriptions.
@@ -134,6 +134,7 @@ MIGRATION_MODULES = {
     "forum_conversation": "machina.apps.forum_conversation.migrations",
     "forum_attachments": "machina.apps.forum_conversation.forum_attachments.migrations",
     "forum_permission": "machina.apps.forum_permission.migrations",
+    "forum_tracking": "machina.apps.forum_tracking.migrations",
 }
 
 REDIS_URL = redis_url_from_env("REDIS_URL")

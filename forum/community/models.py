@@ -114,12 +114,22 @@ class PostReport(models.Model):
         WRONG = "wrong", _("Information erronée ou dangereuse")
         OTHER = "other", _("Autre")
 
+    # Kept when the post is deleted: the report stays in the history, with its forum and excerpt.
     post = models.ForeignKey(
         "forum_conversation.Post",
-        on_delete=models.CASCADE,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="reports",
         verbose_name=_("message"),
     )
+    forum = models.ForeignKey(
+        "forum.Forum",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("forum"),
+    )
+    excerpt = models.TextField(_("extrait du message"), blank=True)
     reporter = models.ForeignKey(
         USER, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("signalé par")
     )

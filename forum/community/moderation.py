@@ -53,7 +53,14 @@ def report_post(post, reporter, reason, comment=""):
     ).first()
     if report is not None:
         return report, False
-    report = PostReport.objects.create(post=post, reporter=reporter, reason=reason, comment=comment)
+    report = PostReport.objects.create(
+        post=post,
+        forum=post.topic.forum,
+        excerpt=(post.content.raw or "")[:1000],
+        reporter=reporter,
+        reason=reason,
+        comment=comment,
+    )
     url = reverse("forum_community:report", args=[report.pk])
     for moderator in moderators_of(post.topic.forum):
         if moderator.pk == reporter.pk:

@@ -158,55 +158,62 @@ def moderation_log(request):
 @login_required
 def report_detail(request, pk):
     report = get_object_or_404(
-        PostReport.objects.select_related("post__topic__forum", "post__poster", "reporter"), pk=pk
+        PostReport.objects.select_related(
+            "post__topic__forum", "post__poster", "reporter", "forum"
+        ),
+        pk=pk,
     )
-    forum = report.post.topic.forum
-    if not can_moderate(forum, request.user, handler_for(request)):
+    post = report.post
+    forum = post.topic.forum if post is not None else report.forum
+    if forum is None or not can_moderate(forum, request.user, handler_for(request)):
         raise Http404
     form = ResolveForm(request.POST or None)
-    if request.method == "POST" and report.status == PostReport.Status.OPEN and form.is_valid():
-        topic = report.post.topic
-        moderation.resolve_report(
-            report, request.user, form.cleaned_data["action"], form.cleaned_data["note"]
-        )
+    is_open = post is not None and report.status == PostReport.Status.OPEN
+    if request.method == "POST" and is_open and form.is_valid():
+        action = form.cleaned_data["action"]
+        topic = post.topic
+        moderation.resolve_report(report, request.user, action, form.cleaned_data["note"])
         messages.success(request, _("Le signalement est traité et l'action est consignée."))
-        if form.cleaned_data["action"] == "edited" and Post.objects.filter(pk=report.post_id):
-            return redirect(
-                reverse(
-                    "forum_conversation:post_update",
-                    kwargs={
-                        "forum_slug": forum.slug,
-                        "forum_pk": forum.pk,
-                        "topic_slug": topic.slug,
-                        "topic_pk": topic.pk,
-                        "pk": report.post_id,
-                    },
-                )
-                if report.post_id != topic.first_post_id
-                else reverse(
-                    "forum_conversation:topic_update",
-                    kwargs={
-                        "forum_slug": forum.slug,
-                        "forum_pk": forum.pk,
-                        "slug": topic.slug,
-                        "pk": topic.pk,
-                    },
-                )
-            )
+        if action == "edited":
+            return redirect(edit_url(post, topic, forum))
         return redirect("forum_community:workbench")
-    others = PostReport.objects.filter(post=report.post).exclude(pk=report.pk)
+    others = PostReport.objects.filter(post=post).exclude(pk=report.pk) if post else []
     return render(
         request,
         "forum_community/report_detail.html",
         {
             "report": report,
-            "post": report.post,
-            "topic": report.post.topic,
+            "post": post,
+            "topic": post.topic if post else None,
+            "forum": forum,
             "form": form,
-            "others": others.select_related("reporter"),
-            "topic_url": notifications.post_url(report.post),
+            "others": others,
+            "topic_url": notifications.post_url(post) if post else "",
         },
-        status=400 if request.method == "POST" and not form.is_valid() else 200,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def edit_url(post, topic, forum):
+    if post.pk == topic.first_post_id:
+        return reverse(
+            "forum_conversation:topic_update",
+            kwargs={
+                "forum_slug": forum.slug,
+                "forum_pk": forum.pk,
+                "slug": topic.slug,
+                "pk": topic.pk,
+            },
+        )
+    return reverse(
+        "forum_conversation:post_update",
+        kwargs={
+            "forum_slug": forum.slug,
+            "forum_pk": forum.pk,
+            "topic_slug": topic.slug,
+            "topic_pk": topic.pk,
+            "pk": post.pk,
+        },
     )
 
 
@@ -233,7 +240,7 @@ def report_post(request, pk):
     return render(
         request,
         "forum_community/report_form.html",
-        {"post": post, "topic": post.topic, "form": form},
+        {"post": post, "topic": post.topic, "forum": post.topic.forum, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 

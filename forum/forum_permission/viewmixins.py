@@ -27,10 +27,15 @@ def forum_of(obj):
 
 
 class PermissionRequiredMixin(MachinaPermissionRequiredMixin):
-    def perform_permissions_check(self, user, obj, perms):
+    def check_permissions(self, request):
+        obj = (
+            (hasattr(self, "get_controlled_object") and self.get_controlled_object())
+            or (hasattr(self, "get_object") and self.get_object())
+            or getattr(self, "object", None)
+        )
         forum = forum_of(obj)
-        if forum is not None and not self.request.forum_permission_handler.can_read_forum(
-            forum, user
+        if forum is not None and not request.forum_permission_handler.can_read_forum(
+            forum, request.user
         ):
             raise Http404
-        return super().perform_permissions_check(user, obj, perms)
+        return super().check_permissions(request)

@@ -57,6 +57,8 @@ def test_anonymous_readers_create_no_session(client, site_tree):
         ("forum.views", "ForumView", "forum.forum.views"),
         ("forum_conversation.views", "TopicView", "forum.forum_conversation.views"),
         ("forum_feeds.feeds", "LastTopicsFeed", "forum.forum_feeds.feeds"),
+        ("forum_tracking.handler", "TrackingHandler", "forum.forum_tracking.handler"),
+        ("forum.visibility", "ForumVisibilityContentTree", "forum.forum.visibility"),
         ("forum_moderation.views", "TopicLockView", "forum.forum_moderation.views"),
         (
             "forum_permission.viewmixins",
@@ -88,6 +90,7 @@ def test_override_apps_keep_machina_models_and_migrations():
         ("forum_conversation", "forum.forum_conversation"),
         ("forum_attachments", "forum.forum_conversation.forum_attachments"),
         ("forum_permission", "forum.forum_permission"),
+        ("forum_tracking", "forum.forum_tracking"),
         ("forum_feeds", "forum.forum_feeds"),
         ("forum_moderation", "forum.forum_moderation"),
     ]:

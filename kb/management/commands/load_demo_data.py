@@ -32,5 +32,6 @@ class Command(BaseCommand):
             counts["actualités"] = notices_demo.load_notices(structure.notices)
             counts["entrées à trier"] = notices_demo.load_triage_queue()
             counts["discussions"] = forum_demo.load_topics()
+            counts["communauté du forum"] = forum_demo.load_community()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : ajouté {summary}."))

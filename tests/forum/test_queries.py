@@ -1,0 +1,108 @@
+"""The forum index, a forum page and a topic page run a number of queries that does not grow
+with the number of forums, topics or posts (10 against 200)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+from tests.forum.world import Forum, Post, Topic, forum_url, topic_url
+
+
+def count_queries(client, url):
+    client.get(url)  # warm caches (permissions, content types)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def build_forums(n, author):
+    category = Forum.objects.create(name=f"Catégorie {n}", type=Forum.FORUM_CAT)
+    for i in range(n):
+        forum = Forum.objects.create(name=f"Forum {n}-{i}", type=Forum.FORUM_POST, parent=category)
+        factories.make_topic(forum, author, subject=f"Sujet {n}-{i}")
+    return category
+
+
+def build_topics(n, author):
+    _category, forum = factories.make_category_with_forum(f"Cat {n}", f"Forum {n}")
+    for i in range(n):
+        topic = Topic.objects.create(
+            forum=forum,
+            poster=author,
+            subject=f"S{i}",
+            type=Topic.TOPIC_POST,
+            status=Topic.TOPIC_UNLOCKED,
+            approved=True,
+        )
+        Post.objects.create(topic=topic, poster=author, subject=f"S{i}", content="x")
+    return forum
+
+
+def build_posts(n, authors):
+    _category, forum = factories.make_category_with_forum(f"Cat p{n}", f"Forum p{n}")
+    topic = factories.make_topic(forum, authors[0], subject=f"Long {n}")
+    for i in range(n - 1):
+        Post.objects.create(
+            topic=topic, poster=authors[i % len(authors)], subject="Re", content=f"R{i}"
+        )
+    topic.refresh_from_db()
+    return topic
+
+
+@pytest.fixture
+def people(db):
+    return [
+        factories.make_user("Personnel d'établissement", factories.EstablishmentFactory())
+        for _ in range(3)
+    ]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member"])
+def test_index_queries_do_not_grow_with_forums(client_for, people, who):
+    client = client_for(None if who == "anonymous" else people[1])
+    build_forums(10, people[0])
+    small = count_queries(client, "/forum/")
+    build_forums(190, people[0])
+    assert count_queries(client, "/forum/") == small
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member"])
+def test_forum_page_queries_do_not_grow_with_topics(client_for, people, who, settings):
+    client = client_for(None if who == "anonymous" else people[1])
+    small_forum = build_topics(10, people[0])
+    big_forum = build_topics(200, people[0])
+    from machina.conf import settings as machina_settings
+
+    machina_settings.FORUM_TOPICS_NUMBER_PER_PAGE  # noqa: B018 — page size stays the default
+    assert count_queries(client, forum_url(small_forum)) == count_queries(
+        client, forum_url(big_forum)
+    )
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member"])
+def test_topic_page_queries_do_not_grow_with_posts(client_for, people, who):
+    client = client_for(None if who == "anonymous" else people[1])
+    small = build_posts(10, people)
+    big = build_posts(200, people)
+    assert count_queries(client, topic_url(small)) == count_queries(client, topic_url(big))
+
+
+def test_anonymous_topic_reads_do_not_write(client, people):
+    topic = build_posts(3, people)
+    url = topic_url(topic)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+    assert writes == []
+    # The views are still counted, in batches.
+    for _ in range(40):
+        client.get(url)
+    topic.refresh_from_db()
+    assert topic.views_count >= 40
