@@ -14,10 +14,15 @@ from django.utils import timezone
 from kb.toc import add_heading_anchors
 
 CACHE_SECONDS = 24 * 3600
+LOCK_SECONDS = 120
 
 
 class PdfUnavailable(Exception):
     """WeasyPrint or the system libraries it needs are missing."""
+
+
+class PdfInProgress(Exception):
+    """Another request is rendering this very PDF: one rendering at a time per guide version."""
 
 
 def _no_network(url, *args, **kwargs):
@@ -54,8 +59,8 @@ def guide_context(guide, request):
 
 def render_guide_pdf(guide, request):
     """The PDF bytes of ``guide``; cached until the guide or one of its chapters changes."""
-    context = guide_context(guide, request)
-    version = "|".join(f"{s['page'].pk}:{s['page'].last_published_at}" for s in context["sections"])
+    # The cache key comes from two cheap columns, read before anything is rendered.
+    version = list(guide.chapters().values_list("pk", "last_published_at"))
     digest = hashlib.sha256(f"{guide.pk}:{guide.last_published_at}|{version}".encode()).hexdigest()
     key = f"kb-guide-pdf:{digest}"
     pdf = cache.get(key)
@@ -65,7 +70,14 @@ def render_guide_pdf(guide, request):
         from weasyprint import HTML
     except (ImportError, OSError) as error:  # OSError: Pango missing from the system
         raise PdfUnavailable(str(error)) from error
-    html = render_to_string("kb/guide_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=context["base_url"], url_fetcher=_no_network).write_pdf()
-    cache.set(key, pdf, CACHE_SECONDS)
+    lock = f"{key}:lock"
+    if not cache.add(lock, 1, LOCK_SECONDS):
+        raise PdfInProgress
+    try:
+        context = guide_context(guide, request)
+        html = render_to_string("kb/guide_pdf.html", context, request=request)
+        pdf = HTML(string=html, base_url=context["base_url"], url_fetcher=_no_network).write_pdf()
+        cache.set(key, pdf, CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
     return pdf

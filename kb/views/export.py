@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
-from kb.export import PdfUnavailable, render_guide_pdf
+from kb.export import PdfInProgress, PdfUnavailable, render_guide_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,15 @@ def guide_pdf(request, guide):
         return TemplateResponse(
             request, "kb/pdf_unavailable.html", {"page": guide, "self": guide}, status=503
         )
+    except PdfInProgress:
+        response = TemplateResponse(
+            request,
+            "kb/pdf_unavailable.html",
+            {"page": guide, "self": guide, "in_progress": True},
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{slugify(guide.title)}.pdf"'
     return response

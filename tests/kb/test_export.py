@@ -63,3 +63,20 @@ def test_pdf_holds_the_chapters_toc_update_date_and_source_links(guide):
 def test_pdf_of_a_practice_is_not_a_route(client, guide):
     practice = guide.get_children().first()
     assert client.get(practice.url + "pdf/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_pdf_being_rendered_elsewhere_gets_a_clear_wait_message(client, guide):
+    import hashlib
+
+    from django.core.cache import cache
+
+    cache.clear()
+    version = list(guide.chapters().values_list("pk", "last_published_at"))
+    digest = hashlib.sha256(f"{guide.pk}:{guide.last_published_at}|{version}".encode()).hexdigest()
+    cache.add(f"kb-guide-pdf:{digest}:lock", 1, 60)
+    response = client.get(guide.url + "pdf/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "en cours de préparation" in response.content.decode()
+    cache.clear()
+    assert client.get(guide.url + "pdf/").status_code == 200
