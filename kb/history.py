@@ -40,11 +40,13 @@ def record_publication(page, revision=None):
         minor=page.minor_change,
     )
     if page.update_note or page.minor_change:
-        # The note belongs to this version only: clear it on the page and on its latest draft.
+        # The note belongs to this version only: clear it on the page, and on the revision the
+        # editor will start from next time, unless a newer draft (with its own note) exists.
         type(page).objects.filter(pk=page.pk).update(update_note="", minor_change=False)
         page.update_note, page.minor_change = "", False
         latest = page.latest_revision
-        if latest is not None and isinstance(latest.content, dict):
+        published_pk = revision.pk if revision is not None else None
+        if latest is not None and latest.pk == published_pk and isinstance(latest.content, dict):
             latest.content["update_note"] = ""
             latest.content["minor_change"] = False
             latest.save(update_fields=["content"])

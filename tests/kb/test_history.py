@@ -147,3 +147,17 @@ def test_history_and_feed_queries_do_not_grow_with_versions(client, site_tree):
 
     queries_for(1)  # warm caches (site root paths)
     assert queries_for(10) == queries_for(200)
+
+
+@pytest.mark.django_db
+def test_publishing_an_older_revision_keeps_the_newer_drafts_note(site_tree):
+    page = factories.make_practice(site_tree.guides, title="Programmée")
+    page = page.specific_class.objects.get(pk=page.pk)
+    page.update_note = "Version programmée"
+    scheduled = page.save_revision()
+    page.update_note = "Brouillon suivant"
+    page.save_revision()
+    scheduled.publish()
+    page = page.specific_class.objects.get(pk=page.pk)
+    assert PageUpdate.objects.filter(page=page, note="Version programmée").exists()
+    assert page.get_latest_revision_as_object().update_note == "Brouillon suivant"
