@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/ecarter/", admin_views.dismiss, name="dismiss"),
     path("<int:pk>/remettre/", admin_views.restore, name="restore"),
     path("<int:pk>/prise-en-compte/", admin_views.acknowledge, name="acknowledge"),
+    path("sources/<int:pk>/relever/", admin_views.fetch_source, name="fetch_source"),
 ]

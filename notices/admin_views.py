@@ -56,7 +56,11 @@ def queue(request):
         .select_related("source", "notice", "decided_by")
         .order_by("-published_at", "-first_seen_at", "-pk")
     )
-    sources = Source.objects.filter(entries__isnull=False).distinct().order_by("acronym")
+    sources = list(
+        Source.objects.filter(Q(entries__isnull=False) | Q(feeds__isnull=False))
+        .distinct()
+        .order_by("acronym")
+    )
     source_slug = request.GET.get("source", "")
     if source_slug:
         entries = entries.filter(source__slug=source_slug)
@@ -133,6 +137,34 @@ def restore(request, pk):
             request, _("« %(title)s » est de nouveau à trier.") % {"title": entry.title}
         )
     return _back(request)
+
+
+@require_POST
+def fetch_source(request, pk):
+    """Read one source's feeds now, e.g. right after adding it, instead of waiting for cron."""
+    from notices.fetcher import fetch_sources
+
+    _require_triage(request)
+    source = get_object_or_404(Source, pk=pk)
+    for result in fetch_sources([source]):
+        if not result.ok:
+            messages.error(
+                request,
+                _("%(url)s : %(error)s") % {"url": result.feed.url, "error": result.error},
+            )
+        elif result.not_modified:
+            messages.info(request, _("%(url)s : inchangé.") % {"url": result.feed.url})
+        else:
+            messages.success(
+                request,
+                _("%(url)s : %(new)s nouvelle(s) entrée(s), %(updated)s mise(s) à jour.")
+                % {
+                    "url": result.feed.url,
+                    "new": result.ingest.created,
+                    "updated": result.ingest.updated,
+                },
+            )
+    return redirect(f"{reverse('notices_triage:queue')}?source={source.slug}")
 
 
 @require_POST

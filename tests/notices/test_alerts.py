@@ -62,7 +62,9 @@ def test_urgent_notice_is_emailed_once_to_followers(people):
     message = mail.outbox[0]
     assert message.subject == "[Urgent] CERT-FR : Faille critique VPN"
     assert "Appliquer le correctif." in message.body
-    assert f"http://127.0.0.1:8000{page.url}" in message.body or page.url in message.body
+    assert f"http://testserver{page.url}" in message.body  # absolute link (PASSERELLE_BASE_URL)
+    assert message.alternatives and "Appliquer le correctif." in message.alternatives[0][0]
+    assert message.extra_headers.get("Auto-Submitted") == "auto-generated"
     # Publishing an edit sends nothing more.
     page.title = "Faille critique VPN (mise à jour)"
     page.save_revision().publish()

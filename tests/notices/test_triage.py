@@ -204,3 +204,21 @@ def test_editor_adds_a_source_with_feeds_in_the_admin(client_for, editor, site_t
         "https://agence.example.fr/rss.xml",
     ]
     assert client.get(f"/admin/snippets/notices/source/edit/{source.pk}/").status_code == 200
+
+
+def test_editor_fetches_one_source_now_from_the_queue(
+    client_for, editor, staff_user, site_tree, feed_server, fast_fetch, make_source
+):
+    source = make_source("/feeds/cnil.atom.xml", "/status/500", server=feed_server, acronym="CNIL")
+    assert client_for(staff_user).post(f"{QUEUE}sources/{source.pk}/relever/").status_code in (
+        302,
+        403,
+    )
+    assert not FeedEntry.objects.exists()
+    client = client_for(editor)
+    response = client.post(f"{QUEUE}sources/{source.pk}/relever/", follow=True)
+    html = response.content.decode()
+    assert "2 nouvelle(s) entrée(s)" in html
+    assert "HTTP 500" in html
+    assert "État des sources" in html and "en erreur" in html
+    assert FeedEntry.objects.filter(source=source).count() == 2
