@@ -163,7 +163,9 @@ def accept(submission, officer):
         body=body,
         domain=submission.domain,
         owner=officer,
-        owner_officer=officer,
+        # The owner keeps the page fresh: an officer of the domain, else (an editor accepted
+        # for a domain without officers) nobody yet, and reminders go to the editors.
+        owner_officer=officer if officer in list(submission.domain.officers) else None,
         live=False,
     )
     index.add_child(instance=page)

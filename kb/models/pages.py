@@ -150,6 +150,7 @@ class KnowledgePage(RoutablePageMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        limit_choices_to={"groups__name": "Chargé de domaine", "is_active": True},
         help_text=_(
             "Le chargé de domaine qui vérifie régulièrement cette page. Sans responsable actif, "
             "les rappels vont aux chargés du domaine."

@@ -194,3 +194,15 @@ def test_other_domains_officers_cannot_see_or_decide(client_for, world):
     assert response.status_code == 302 and response.url == "/admin/"
     submission.refresh_from_db()
     assert submission.status == ExperienceSubmission.Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_an_editor_accepts_for_a_domain_without_officers(client_for, world):
+    lonely = factories.DomainFactory(name="Finances", slug="finances")
+    editor = factories.make_user(roles.EDITOR, email="editeur@example.fr")
+    client_for(world["staff"]).post("/guides/partager/", form_data(lonely))
+    submission = ExperienceSubmission.objects.get()
+    client_for(editor).post(f"/admin/retours-experience/{submission.pk}/", {"action": "accept"})
+    submission.refresh_from_db()
+    assert submission.status == ExperienceSubmission.Status.ACCEPTED
+    assert submission.page.owner_officer is None  # reminders will go to the editors
