@@ -123,10 +123,11 @@ def document_for_page(page, public_ids=None):
     )
 
 
-def forum_info():
+def forum_info(forum_ids=None):
     """{forum id: (domain ids, words placing its posts)}. A forum belongs to the domain naming it
     or one of its parents; its posts are also found by the forum's and the domain's names."""
     Domain = apps.get_model("kb", "Domain")
+    forums = Forum.objects.all() if forum_ids is None else Forum.objects.filter(pk__in=forum_ids)
     by_category = {}
     names = {}
     for domain_id, forum_id, name in Domain.objects.values_list("pk", "forum_id", "name"):
@@ -134,7 +135,7 @@ def forum_info():
         if forum_id:
             by_category.setdefault(forum_id, []).append(domain_id)
     result = {}
-    for forum in Forum.objects.all():
+    for forum in forums:
         ids = [forum.pk, *(a.pk for a in forum.get_ancestors())] if by_category else []
         domain_ids = sorted({d for fid in ids for d in by_category.get(fid, [])})
         result[forum.pk] = (domain_ids, " ".join([forum.name, *(names[d] for d in domain_ids)]))
@@ -248,7 +249,9 @@ def sync_post(post_id):
         return None
     return _save(
         {"post_id": post_id},
-        *document_for_post(post, forum_info(), solved_topic_ids([post.topic_id])),
+        *document_for_post(
+            post, forum_info([post.topic.forum_id]), solved_topic_ids([post.topic_id])
+        ),
     )
 
 
@@ -261,18 +264,16 @@ def sync_topic(topic_id, force=False):
     documents = SearchDocument.objects.filter(topic_id=topic_id)
     if not force:
         solved = topic.pk in solved_topic_ids([topic.pk])
-        expected_url = topic_url(topic)
-        first = documents.first()
-        stale = (
-            documents.exclude(title=topic.subject[:512]).exists()
-            or documents.exclude(forum_id=topic.forum_id).exists()
+        differing = documents.exclude(
+            title=topic.subject[:512],
+            forum_id=topic.forum_id,
+            solved=solved,
+            url__startswith=topic_url(topic),
         )
-        stale = stale or documents.filter(approved=True).exists() != bool(topic.approved)
-        stale = stale or documents.exclude(solved=solved).exists()
-        stale = stale or (first is not None and not first.url.startswith(expected_url))
-        if not stale:
+        approval_changed = documents.filter(approved=True).exists() != bool(topic.approved)
+        if not approval_changed and not differing.exists():
             return
-    forums = forum_info()
+    forums = forum_info([topic.forum_id])
     solved_ids = solved_topic_ids([topic.pk])
     for post in _posts().filter(topic_id=topic_id):
         _save({"post_id": post.pk}, *document_for_post(post, forums, solved_ids))
