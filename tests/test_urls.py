@@ -1,5 +1,7 @@
 """Each public URL answers, and each protected one answers only to the right people."""
 
+import re
+
 import pytest
 
 from accounts import roles
@@ -82,16 +84,19 @@ def test_wrong_password_shows_a_french_error_and_keeps_the_username(client, site
 
 
 @pytest.mark.django_db
-def test_search_page_finds_published_pages(client, site_tree):
-    factories.make_practice(
-        site_tree.guides,
-        title="Dimensionner le VPN",
-        intro="Accès distant au système d'information",
-    )
-    factories.make_practice(site_tree.guides, title="Tenir le registre")
+def test_search_page_finds_published_pages(client, site_tree, django_capture_on_commit_callbacks):
+    # The index is updated once the publishing transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_practice(
+            site_tree.guides,
+            title="Dimensionner le VPN",
+            intro="Accès distant au système d'information",
+        )
+        factories.make_practice(site_tree.guides, title="Tenir le registre")
     html = client.get("/recherche/", {"q": "VPN"}).content.decode()
-    assert "Dimensionner le VPN" in html
-    assert "Tenir le registre" not in html
+    text = re.sub(r"<[^>]+>", "", html)  # matched words are highlighted with <mark>
+    assert "Dimensionner le VPN" in text
+    assert "Tenir le registre" not in text
 
 
 @pytest.mark.django_db
