@@ -3,9 +3,16 @@ needs the FTS table that exists only there). See search/backend.py."""
 
 from functools import cached_property, reduce
 
+from django.db import connections
+from django.db.models import Case, Value, When
+from django.db.models.expressions import RawSQL
 from modelsearch.backends.database.sqlite import sqlite as wagtail_sqlite
-from modelsearch.backends.database.sqlite.query import SearchQueryExpression
-from modelsearch.query import And, Or, Phrase, PlainText
+from modelsearch.backends.database.sqlite.query import (
+    CombinedSearchQueryExpression,
+    MatchExpression,
+    SearchQueryExpression,
+)
+from modelsearch.query import And, MatchAll, Or, Phrase, PlainText
 from modelsearch.utils import get_content_type_pk
 
 from search.analysis import index_text, word_token, words
@@ -90,10 +97,48 @@ class FrenchSQLiteSearchQueryCompiler(wagtail_sqlite.SQLiteSearchQueryCompiler):
         return super().build_search_query_content(query, config=config)
 
     def search(self, config, start, stop, score_field=None):
+        """Wagtail's version scores every match with a correlated subquery that runs the FTS
+        query again per row (seconds at 50,000 documents). Here FTS5 runs once: unranked, as a
+        subquery of matching ids (counts, facets); ranked, as one query ordered by bm25 that
+        returns the requested page of ids."""
         built = self.build_search_query(wagtail_sqlite.normalize(self.query), config=config)
         if built is None:
             return self.queryset.none()
-        return super().search(config, start, stop, score_field=score_field)
+        if isinstance(self.query, MatchAll) or not isinstance(
+            built, (SearchQueryExpression, CombinedSearchQueryExpression)
+        ):
+            return super().search(config, start, stop, score_field=score_field)
+        connection = connections[self.queryset.db]
+        compiler = self.queryset.query.get_compiler(connection=connection)
+        _sql, match = MatchExpression(self.FTS_TABLE_FIELDS, built).as_sql(compiler, connection)
+        fts = wagtail_sqlite.SQLiteFTSIndexEntry._meta.db_table
+        entries = wagtail_sqlite.IndexEntry._meta.db_table
+        content_type = get_content_type_pk(self.queryset.model)
+        # CROSS JOIN: SQLite keeps this order, FTS5 first (else it may walk the whole index
+        # table and probe FTS5 once per row). Only table names are interpolated, never input.
+        matching = (
+            f"SELECT CAST(ie.object_id AS INTEGER) FROM {fts} "  # noqa: S608
+            f"CROSS JOIN {entries} ie ON ie.id = {fts}.rowid "
+            f"WHERE {fts} MATCH %s AND ie.content_type_id = %s"
+        )
+        params = [match[0], content_type]
+        if stop is None or not self.order_by_relevance:
+            queryset = self.queryset.filter(pk__in=RawSQL(matching, params))  # noqa: S611
+            if not queryset.query.order_by:
+                queryset = queryset.order_by("-pk")
+            return queryset[start:stop]
+        inner_sql, inner_params = self.queryset.order_by().values("pk").query.sql_with_params()
+        ranked = (
+            f"{matching} AND CAST(ie.object_id AS INTEGER) IN ({inner_sql}) "
+            f"ORDER BY bm25({fts}, 0.0, 1.0, 3.0), ie.id DESC LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(ranked, [*params, *inner_params, stop - (start or 0), start or 0])
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return self.queryset.none()
+        order = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)])
+        return self.queryset.filter(pk__in=ids).order_by(order)
 
 
 class FrenchSQLiteAutocompleteQueryCompiler(
