@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from kb.models import Domain, PageUpdate
 
@@ -32,7 +33,11 @@ class GuideUpdatesFeed(Feed):
         return f"/guides/domaine/{domain.slug}/" if domain else "/guides/"
 
     def items(self, domain):
-        updates = PageUpdate.objects.filter(minor=False, page__live=True).select_related("page")
+        # Live pages without view restrictions only: a private page's updates never leak.
+        public_pages = Page.objects.live().public().values("pk")
+        updates = PageUpdate.objects.filter(minor=False, page__in=public_pages).select_related(
+            "page"
+        )
         if domain is not None:
             updates = updates.filter(domain=domain)
         return updates.order_by("-published_at", "-pk")[:FEED_SIZE]

@@ -161,3 +161,15 @@ def test_publishing_an_older_revision_keeps_the_newer_drafts_note(site_tree):
     page = page.specific_class.objects.get(pk=page.pk)
     assert PageUpdate.objects.filter(page=page, note="Version programmée").exists()
     assert page.get_latest_revision_as_object().update_note == "Brouillon suivant"
+
+
+@pytest.mark.django_db
+def test_updates_of_a_private_page_stay_out_of_the_feeds(client, site_tree):
+    from wagtail.models import PageViewRestriction
+
+    private = factories.make_practice(site_tree.guides, title="Réservée", update_note="Secret")
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+    factories.make_practice(site_tree.guides, title="Publique", update_note="Visible")
+    text = client.get("/guides/mises-a-jour.atom").content.decode()
+    assert "Visible" in text and "Secret" not in text
+    assert client.get(private.url + "historique/").status_code == 302  # sign-in first
