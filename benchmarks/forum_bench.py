@@ -71,7 +71,8 @@ for forum in forums:
         Post.objects.create(topic=topic, poster=authors[1], subject="Re", content="Réponse")
 long_topic = Topic.objects.create(forum=forums[0], poster=authors[0], subject="Sujet long", type=0, status=0, approved=True)
 for i in range(101):
-    Post.objects.create(topic=long_topic, poster=authors[i % 5], subject="Re", content=f"Message **{i}**")
+    subject = long_topic.subject if i == 0 else "Re"
+    Post.objects.create(topic=long_topic, poster=authors[i % 5], subject=subject, content=f"Message **{i}**")
 print(f"/forum/forum/{forums[0].slug}-{forums[0].pk}/topic/{long_topic.slug}-{long_topic.pk}/")
 """
 
@@ -86,9 +87,12 @@ print(Session.objects.count(), Topic.objects.get(subject="Sujet long").views_cou
 
 
 def run(code, env):
-    return subprocess.run(
-        [str(PYTHON), "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    done = subprocess.run(
+        [str(PYTHON), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"benchmark step failed:\n{done.stderr}")
+    return done.stdout.strip()
 
 
 def measure(url, n):

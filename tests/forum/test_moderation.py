@@ -212,3 +212,19 @@ def test_moderation_log_visible_to_moderators_only(client_for, world):
     assert "Clos" in client_for(world.editor).get(log_url).content.decode()
     assert "Clos" not in client_for(world.officer_secu).get(log_url).content.decode()
     assert client_for(world.staff_a).get(log_url).status_code == 403
+
+
+def test_cached_topic_page_of_anonymous_readers_follows_changes(client_for, world):
+    post = world.public_topic.last_post
+    post.content = "Version initiale"
+    post.save()
+    anonymous = client_for(None)
+    url = topic_url(world.public_topic)
+    assert "Version initiale" in anonymous.get(url).content.decode()
+    assert "Version initiale" in anonymous.get(url).content.decode()  # from the cache
+    post.content = "Version corrigée"
+    post.save()
+    html = anonymous.get(url).content.decode()
+    assert "Version corrigée" in html and "Version initiale" not in html
+    client_for(world.officer_rh).post(reverse("forum_community:hide_post", args=[post.pk]))
+    assert "Version corrigée" not in anonymous.get(url).content.decode()
