@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -207,6 +208,22 @@ class KnowledgePage(RoutablePageMixin, Page):
 
     class Meta:
         abstract = True
+
+    # Sub-paths served by the pages themselves (here and on the guides index).
+    RESERVED_SLUGS = frozenset({"historique", "avis", "pdf", "domaine", "mot-cle", "partager"})
+
+    def clean(self):
+        super().clean()
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "« %(slug)s » est réservé aux pages de service du guide : choisissez "
+                        "un autre identifiant d'URL."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
 
     # --- Freshness -------------------------------------------------------------------------
 

@@ -82,3 +82,14 @@ def test_signed_in_pages_have_one_h1_ordered_headings_and_labelled_fields(client
             assert current <= previous + 1, (path, parsed.headings)
         for field in parsed.inputs:
             assert field.get("id") in parsed.label_targets, (path, field)
+
+
+@pytest.mark.django_db
+def test_slugs_of_the_guides_own_routes_are_refused_with_a_clear_message(site_tree):
+    from django.core.exceptions import ValidationError
+
+    guide = factories.make_guide(site_tree.guides, title="Guide")
+    with pytest.raises(ValidationError) as error:
+        factories.make_practice(guide, title="Historique", slug="historique")
+    assert "est réservé aux pages de service du guide" in str(error.value)
+    assert factories.make_practice(guide, title="Historique du projet").live
