@@ -157,3 +157,21 @@ def test_results_page_query_count_does_not_grow_with_results(
         return len(queries)
 
     assert count_queries(10) == count_queries(200)
+
+
+def test_solved_topics_are_marked_in_results(site_tree, poster, committed, search_get):
+    from forum.community.solutions import mark_solution, unmark_solution
+
+    _category, forum = factories.make_category_with_forum()
+    with committed():
+        topic = factories.make_topic(
+            forum, poster, subject="Quota disque", content="quota", replies=1
+        )
+    assert "Résolu" not in search_get({"q": "quota"}).content.decode()
+    with committed():
+        mark_solution(topic, topic.last_post, poster)
+    html = search_get({"q": "quota"}).content.decode()
+    assert 'badge--solved">Résolu' in html
+    with committed():
+        unmark_solution(topic, poster)
+    assert "Résolu" not in search_get({"q": "quota"}).content.decode()
