@@ -103,16 +103,9 @@ def main():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
-    # Outside the test runner a request closes the connection, which would reset the query log.
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_finished.disconnect(close_old_connections)
     from kb.structure import ensure_site_structure
     from notices.fetcher import fetch_feed
     from notices.models import FeedEntry, NoticePage, Source, SourceFeed
@@ -171,13 +164,10 @@ def main():
     for path in ["/actualites/", "/actualites/?source=cert-fr&priorite=urgent",
                  "/actualites/atom/", "/actualites/rss/?annee=2026", "/"]:  # fmt: skip
         client.get(path)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(path)
         _r, d = timed(lambda p=path: client.get(p), repeat=20)
-        queries = len(ctx.captured_queries)
         rows.append(
             (
-                f"GET {path} with {notices} notices (p50 / p95 of 20; {queries} queries)",
+                f"GET {path} with {notices} notices (p50 / p95 of 20)",
                 (statistics.median(d), sorted(d)[int(len(d) * 0.95) - 1]),
                 None,
             )
