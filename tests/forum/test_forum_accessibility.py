@@ -27,6 +27,19 @@ def test_forum_pages_markup(client_for, site_tree):
         (officer, reverse("forum_community:log")),
         (officer, reverse("forum_community:report", args=[report.pk])),
         (officer, topic_url(world.public_topic)),
+        (
+            officer,
+            reverse(
+                "forum_moderation:topic_lock", args=[world.public_topic.slug, world.public_topic.pk]
+            ),
+        ),
+        (
+            officer,
+            reverse(
+                "forum_moderation:topic_delete",
+                args=[world.public_topic.slug, world.public_topic.pk],
+            ),
+        ),
         (member, reverse("forum_community:report_post", args=[world.public_topic.last_post.pk])),
         (member, reverse("forum_community:subscriptions")),
         (member, forum_url(world.rh_forum)),
