@@ -139,11 +139,16 @@ def load_community():
     from forum.community.private import make_private
 
     User = get_user_model()
+    # Only the demo's own accounts (they hold their demo role): a real person who happens to
+    # have a demo login name is left alone.
+    from accounts.roles import ROLE_NAMES
+
     users = {
         u.username: u
         for u in User.objects.filter(
-            username__in=["personnel", "personnel2", "charge", "charge-rh"]
-        )
+            username__in=["personnel", "personnel2", "charge", "charge-rh"],
+            groups__name__in=ROLE_NAMES,
+        ).distinct()
     }
     created = 0
     group, _ = Group.objects.get_or_create(name=PRIVATE_GROUP)
