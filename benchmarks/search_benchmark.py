@@ -1,4 +1,4 @@
-# ruff: noqa: S603, S607, S101, S311, E501 -- a local benchmark: fixed commands, 127.0.0.1 URLs, embedded seed code
+# ruff: noqa: S603, S310, S101, E501 -- a local benchmark: fixed commands, 127.0.0.1 URLs, embedded seed code
 """Site search speed on a deterministic French corpus (issue #6).
 
 Builds a fresh database (a SQLite file in a temporary directory, or the PostgreSQL database named by
@@ -149,7 +149,7 @@ def free_port():
 
 def percentile(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def timed_get(base, query):
