@@ -2,13 +2,12 @@
 
 - Reading a topic: the accepted answer right after the question, the reader's subscription,
   report / solution / moderation actions; anonymous reads no longer write ``views_count`` on every
-  request (they are counted in the cache and added in batches).
+  request (they are counted in the cache and moved to the database in batches, none lost:
+  ``forum.community.topic_views``).
 - Posting: the author is subscribed (unless they turned that off) and, once the post is
   visible, subscribers and mentioned people are emailed (after the transaction commits).
 """
 
-from django.core.cache import cache
-from django.db.models import F
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
 from machina.apps.forum_conversation.views import TopicCreateView as MachinaTopicCreateView
@@ -19,23 +18,9 @@ from forum.community import notifications
 from forum.community.access import can_moderate
 from forum.community.models import PracticeDiscussion
 from forum.community.solutions import can_mark_solution, solution_of
+from forum.community.topic_views import count_anonymous_view
 
 Topic = get_model("forum_conversation", "Topic")
-
-# Anonymous views are added to the topic's counter once every ANONYMOUS_VIEWS_BATCH reads.
-ANONYMOUS_VIEWS_BATCH = 20
-
-
-def count_anonymous_view(topic_id):
-    key = f"forum:anonymous-views:{topic_id}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 0, timeout=None)
-        count = cache.incr(key)
-    if count >= ANONYMOUS_VIEWS_BATCH:
-        cache.decr(key, count)
-        Topic.objects.filter(pk=topic_id).update(views_count=F("views_count") + count)
 
 
 class TopicView(MachinaTopicView):
