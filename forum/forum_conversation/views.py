@@ -8,6 +8,8 @@
   visible, subscribers and mentioned people are emailed (after the transaction commits).
 """
 
+from django.core.cache import cache
+from django.http import HttpResponse
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
 from machina.apps.forum_conversation.views import TopicCreateView as MachinaTopicCreateView
@@ -19,6 +21,7 @@ from forum.community.access import can_moderate
 from forum.community.models import PracticeDiscussion
 from forum.community.solutions import can_mark_solution, solution_of
 from forum.community.topic_views import count_anonymous_view
+from forum.forum_conversation.page_cache import anonymous_page_key, store_anonymous_page
 
 Topic = get_model("forum_conversation", "Topic")
 
@@ -28,6 +31,33 @@ class TopicView(MachinaTopicView):
         if not hasattr(self, "topic"):
             super().get_topic()
         return self.topic
+
+    def get(self, request, **kwargs):
+        # dispatch() has already checked that the reader may read the topic's forum (404 if not).
+        key = anonymous_page_key(request, self.get_topic())
+        if key is not None:
+            content = cache.get(key)
+            if content is not None:
+                count_anonymous_view(self.topic.pk)
+                return HttpResponse(content)
+        response = super().get(request, **kwargs)
+        if key is not None and hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(lambda r: store_anonymous_page(request, key, r))
+        return response
+
+    def _solution(self):
+        if not hasattr(self, "_solution_cache"):
+            self._solution_cache = solution_of(self.get_topic())
+        return self._solution_cache
+
+    def _practice_link(self):
+        if not hasattr(self, "_practice_cache"):
+            self._practice_cache = (
+                PracticeDiscussion.objects.filter(topic=self.get_topic())
+                .select_related("page")
+                .first()
+            )
+        return self._practice_cache
 
     def send_signal(self, request, response, topic):
         if request.user.is_authenticated:
@@ -49,14 +79,12 @@ class TopicView(MachinaTopicView):
         topic = context["topic"]
         user = self.request.user
         handler = self.request.forum_permission_handler
-        solution = solution_of(topic)
+        solution = self._solution()
         context["solution"] = solution if solution and solution.post.approved else None
         context["can_mark_solution"] = can_mark_solution(topic, user, handler)
         context["can_moderate"] = can_moderate(topic.forum, user, handler)
         context["subscription"] = notifications.subscription_for(user, topic=topic)
-        context["practice_link"] = (
-            PracticeDiscussion.objects.filter(topic=topic).select_related("page").first()
-        )
+        context["practice_link"] = self._practice_link()
         context["frequencies"] = notifications.Frequency.choices
         return context
 

@@ -1,0 +1,107 @@
+"""The whole topic page, cached for anonymous readers without a session.
+
+Anonymous readers who carry no session all see the same page: no name, no form, no message, no
+CSRF token. Their topic pages are kept in the cache (``TIMEOUT`` seconds at most) under a key made
+of everything the content depends on, read from the database on every request:
+
+- ``topic.updated``: machina saves the topic whenever one of its posts is created, edited,
+  hidden, approved, moved or deleted (``Post.save()`` → ``Topic.update_trackers()``), and when the
+  topic itself is locked, moved or changes type;
+- the accepted answer and the practice page linked to the topic (and whether it is live);
+- the page's own URL and page number (the canonical URL only, ``?page=N`` only, so the number of
+  entries stays bounded by the number of topic pages).
+
+What is read on every request is never taken from the cache: the topic and whether its forum may
+be read at all (404 otherwise, before this cache is looked at), so a private forum's topic is never
+served from it, and a post created, edited or hidden a moment ago changes the key. What a cached
+page may show late, by ``TIMEOUT`` seconds at most, is the chrome around the posts: the urgent
+banner, the forum names of the breadcrumb, the authors' names and post counts. A page that used a
+CSRF token, set a cookie, touched the session or shows a poll is never stored.
+"""
+
+import hashlib
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+
+TIMEOUT = 60
+ALLOWED_COOKIES = {settings.CSRF_COOKIE_NAME}
+
+
+def _page_number(request):
+    if not request.GET:
+        return "1"
+    if set(request.GET) != {"page"}:
+        return None
+    values = request.GET.getlist("page")
+    if len(values) != 1 or not values[0].isdigit() or len(values[0]) > 6:
+        return None
+    return str(int(values[0]))
+
+
+def _state(topic_id):
+    """The accepted answer and the linked practice page of a topic, in one small query.
+
+    Plain SQL: this runs on every anonymous read, and building the equivalent ORM query
+    (subqueries) costs more than running it.
+    """
+    from wagtail.models import Page
+
+    from forum.community.models import PracticeDiscussion, TopicSolution
+
+    page_table = Page._meta.db_table
+    sql = (
+        "SELECT s.post_id, d.id, p.id, p.live, p.url_path, p.last_published_at "  # noqa: S608
+        "FROM (SELECT CAST(%s AS INTEGER) AS topic_id) t "
+        f"LEFT JOIN {TopicSolution._meta.db_table} s ON s.topic_id = t.topic_id "
+        f"LEFT JOIN {PracticeDiscussion._meta.db_table} d ON d.topic_id = t.topic_id "
+        f"LEFT JOIN {page_table} p ON p.id = d.page_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [topic_id])  # table names come from the models, the id is a parameter
+        return cursor.fetchone()
+
+
+def anonymous_page_key(request, topic):
+    """The cache key of this topic page for this request, or None when it must be rendered."""
+    if request.method != "GET" or request.user.is_authenticated:
+        return None
+    if set(request.COOKIES) - ALLOWED_COOKIES:
+        return None
+    page = _page_number(request)
+    if page is None:
+        return None
+    forum = topic.forum
+    canonical = reverse(
+        "forum_conversation:topic",
+        kwargs={"forum_slug": forum.slug, "forum_pk": forum.pk, "slug": topic.slug, "pk": topic.pk},
+    )
+    if request.path != unquote(canonical):
+        return None
+    state = repr(
+        (
+            canonical,
+            page,
+            topic.updated.isoformat(),
+            topic.forum_id,
+            _state(topic.pk),
+        )
+    )
+    digest = hashlib.sha256(state.encode()).hexdigest()
+    return f"forum:topic-page:{topic.pk}:{digest}"
+
+
+def store_anonymous_page(request, key, response):
+    if (
+        response.status_code != 200
+        or response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (getattr(request, "session", None) is not None and request.session.modified)
+        or (getattr(response, "context_data", None) or {}).get("poll")
+    ):
+        return response
+    cache.set(key, response.content, TIMEOUT)
+    return response
