@@ -288,11 +288,18 @@ def sync_forum_domains():
         )
         if not doc_ids:
             continue
+        links = through.objects.filter(searchdocument_id__in=doc_ids)
+        unchanged = (
+            not SearchDocument.objects.filter(pk__in=doc_ids).exclude(context=context).exists()
+            and set(links.values_list("domain_id", flat=True)) == set(domain_ids)
+            and links.count() == len(doc_ids) * len(domain_ids)
+        )
+        if unchanged:
+            continue
         with transaction.atomic():
-            for document in SearchDocument.objects.filter(pk__in=doc_ids).exclude(context=context):
-                document.context = context
-                document.save(update_fields=["context"])
-                get_search_backend().add(document)
+            SearchDocument.objects.filter(pk__in=doc_ids).exclude(context=context).update(
+                context=context
+            )
             through.objects.filter(searchdocument_id__in=doc_ids).delete()
             through.objects.bulk_create(
                 [
@@ -301,6 +308,9 @@ def sync_forum_domains():
                     for domain_id in domain_ids
                 ]
             )
+            # Re-index them all: the context is searched, and the domains are filtered on.
+            for batch in _batches(list(SearchDocument.objects.filter(pk__in=doc_ids))):
+                _index_batch(batch)
 
 
 def after_commit(function, *args):

@@ -85,3 +85,28 @@ class SearchDocument(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class FilterRow(models.Model):
+    """SQLite only: what a search filters and counts on for one indexed document, keyed by its
+    FTS5 rowid (the id of Wagtail's index entry for the document).
+
+    The search joins FTS5 matches straight to these narrow rows, so the count, the four facets
+    and the visibility filter cost one pass over the match (`search.engine`), instead of going
+    through the index entry's analysed text and the document's wide row for every match. Written
+    by `search.sqlite_backend.FrenchSQLiteIndex` whenever a document is (re)indexed; a trigger
+    removes a row with its index entry (see migration 0003).
+    """
+
+    entry_id = models.IntegerField(primary_key=True)  # INTEGER PRIMARY KEY: SQLite's rowid
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    forum_id = models.IntegerField(null=True)
+    approved = models.BooleanField(default=True)
+    source_id = models.IntegerField(null=True)
+    date = models.DateTimeField()
+    # The document's domain ids as " 3 7 " (a facet counts a domain with one instr()).
+    domain_keys = models.CharField(max_length=255, blank=True)
+
+    def __str__(self):
+        return f"{self.entry_id} → {self.document_id}"

@@ -16,6 +16,7 @@ from modelsearch.query import And, MatchAll, Or, Phrase, PlainText
 from modelsearch.utils import get_content_type_pk
 
 from search.analysis import index_text, word_token, words
+from search.models import FilterRow, SearchDocument
 
 
 class FrenchObjectIndexer(wagtail_sqlite.ObjectIndexer):
@@ -62,7 +63,56 @@ class FrenchSQLiteIndex(wagtail_sqlite.SQLiteIndex):
                 if object_id not in indexed_ids
             ]
         )
+        if model is SearchDocument:
+            self._write_filter_rows(content_type_pk, objs)
         self._refresh_title_norms()
+
+    def _write_filter_rows(self, content_type_pk, documents):
+        """Upsert the search.FilterRow of each document, keyed by its index entry's id."""
+        entry_ids = dict(
+            self.entries.filter(
+                content_type_id=content_type_pk, object_id__in=[str(d.pk) for d in documents]
+            ).values_list("object_id", "id")
+        )
+        domains = {}
+        for doc_id, domain_id in SearchDocument.domains.through.objects.filter(
+            searchdocument_id__in=[d.pk for d in documents]
+        ).values_list("searchdocument_id", "domain_id"):
+            domains.setdefault(doc_id, []).append(domain_id)
+        rows = [
+            FilterRow(
+                entry_id=entry_ids[str(doc.pk)],
+                document_id=doc.pk,
+                kind=doc.kind,
+                forum_id=doc.forum_id,
+                approved=doc.approved,
+                source_id=doc.source_id,
+                date=doc.date,
+                domain_keys=domain_keys(domains.get(doc.pk, ())),
+            )
+            for doc in documents
+            if str(doc.pk) in entry_ids
+        ]
+        FilterRow.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["entry_id"],
+            update_fields=[
+                "document",
+                "kind",
+                "forum_id",
+                "approved",
+                "source_id",
+                "date",
+                "domain_keys",
+            ],
+            batch_size=500,
+        )
+
+
+def domain_keys(domain_ids):
+    """Domain ids as FilterRow stores them: " 3 7 " (so " 3 " never matches " 13 ")."""
+    return f" {' '.join(str(pk) for pk in sorted(domain_ids))} " if domain_ids else ""
 
 
 def _analysed(text):
@@ -95,6 +145,20 @@ class FrenchSQLiteSearchQueryCompiler(wagtail_sqlite.SQLiteSearchQueryCompiler):
                 return reduce(lambda a, b: a & b, parts)
             return reduce(lambda a, b: a | b, parts)
         return super().build_search_query_content(query, config=config)
+
+    def match_strings(self):
+        """FTS5 MATCH strings for the query: over the title and the body, and over the title
+        alone; None when no word is left to search (stop words only)."""
+        built = self.build_search_query(wagtail_sqlite.normalize(self.query), config=None)
+        if built is None or not isinstance(
+            built, (SearchQueryExpression, CombinedSearchQueryExpression)
+        ):
+            return None
+        connection = connections[self.queryset.db]
+        compiler = self.queryset.query.get_compiler(connection=connection)
+        full = MatchExpression(self.FTS_TABLE_FIELDS, built).as_sql(compiler, connection)[1][0]
+        title = MatchExpression(["title"], built).as_sql(compiler, connection)[1][0]
+        return full, title
 
     def search(self, config, start, stop, score_field=None):
         """Wagtail's version scores every match with a correlated subquery that runs the FTS

@@ -232,3 +232,58 @@ def test_hidden_posts_unpublished_and_private_pages_are_not_found(
             page=corpus["guide"], restriction_type=PageViewRestriction.LOGIN
         )
     assert "Guide du télétravail" not in result_titles(search_get({"q": "télétravail"}))
+
+
+def test_a_forum_given_to_another_domain_moves_its_posts_facet(
+    site_tree, poster, committed, search_get
+):
+    network, forum = factories.make_domain_with_forum("Réseau")
+    with committed():
+        factories.make_topic(forum, poster, subject="Routeur en panne", content="routeur")
+    other, _other_forum = factories.make_domain_with_forum("Scolarité")
+
+    def domain_counts():
+        facets = {f["name"]: f for f in search_get({"q": "routeur"}).context["facets"]}
+        return {o["label"]: o["count"] for o in facets["domaine"]["options"]}
+
+    assert domain_counts() == {"Réseau": 1}
+    with committed():
+        network.forum = None
+        network.save()
+        other.forum = forum.parent
+        other.save()
+    assert domain_counts() == {"Scolarité": 1}
+    assert result_titles(search_get({"q": "routeur", "domaine": other.slug})) == [
+        "Routeur en panne"
+    ]
+    assert result_titles(search_get({"q": "routeur", "domaine": network.slug})) == []
+
+
+def test_very_common_words_rank_title_matches_first_and_keep_an_exact_count(
+    site_tree, poster, committed, search_get, monkeypatch
+):
+    """Beyond engine.RANK_LIMIT matches (1,000 in production, 3 here), SQLite ranks only the
+    most recent matches and the documents with every word in their title; the count stays exact
+    and the person is told to refine. PostgreSQL ranks every match."""
+    from django.db import connection
+
+    from search import engine
+
+    capped = connection.vendor == "sqlite"
+    monkeypatch.setattr(engine, "RANK_LIMIT", 3)
+    _category, forum = factories.make_category_with_forum()
+    with committed():
+        factories.make_topic(forum, poster, subject="Imprimante du bâtiment A", content="toner")
+        for i in range(5):
+            factories.make_topic(forum, poster, subject=f"Question {i}", content="imprimante")
+    response = search_get({"q": "imprimante"})
+    titles = result_titles(response)
+    assert titles[0] == "Imprimante du bâtiment A"  # the oldest, but the title says it
+    assert len(titles) == (3 if capped else 6)
+    assert response.context["total"] == 6
+    page = response.content.decode()
+    assert "6 résultats pour « imprimante »" in page
+    assert ("les 3 résultats les plus pertinents" in page) is capped
+    # Below the limit, every match is ranked and shown.
+    assert len(result_titles(search_get({"q": "toner"}))) == 1
+    assert "les plus pertinents" not in search_get({"q": "toner"}).content.decode()

@@ -1,0 +1,318 @@
+"""Running one search: how many documents match, the count per facet value, and a ranked page.
+
+The view (`search.views`) asks one `SearchRun` for all three, so that the full-text match runs
+as few times as the engine allows:
+
+- SQLite (FTS5, `search.sqlite_backend`): the count and every facet count are one aggregate over
+  the FTS5 match joined to the narrow `search.FilterRow` rows; a page is one ranked FTS5 query.
+  For very common words (more than RANK_LIMIT visible matches) bm25 ranks the RANK_LIMIT most
+  recently indexed matches and every document with all the words in its title (those first),
+  instead of scoring tens of thousands of rows; the count stays exact and the pages stop at
+  RANK_LIMIT (the view asks the person to refine).
+- any other backend (PostgreSQL full-text search, OpenSearch / Elasticsearch): one aggregate
+  for the count and the facets (plus one for the domains) over the documents that Wagtail's
+  search framework matches, and the framework's own ranked search for the page.
+
+Every count is made among the documents the person may see (`visible_q`), so no facet, total or
+suggestion ever reveals a document they may not read. Each facet is counted under the other
+facets' filters, so that a person sees what choosing another value would give.
+"""
+
+import datetime
+from functools import cached_property
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
+from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from modelsearch.backends import get_search_backend
+
+from search.forms import PERIODS
+from search.models import FilterRow, SearchDocument
+
+RANK_LIMIT = 1000
+TITLE_TIER = -1_000_000.0  # added to bm25 (lower is better) for matches of every word in the title
+NO_FILTERS = {"type": [], "domaine": [], "source": [], "periode": []}
+
+
+def period_q(key, now):
+    for name, _label, days in PERIODS:
+        if name == key:
+            if days is None:
+                return Q(date__lt=now - datetime.timedelta(days=366))
+            return Q(date__gte=now - datetime.timedelta(days=days))
+    return Q()
+
+
+def search_run(parsed, forum_ids, filters=None, domains=(), sources=(), now=None):
+    """The `SearchRun` for the backend in use."""
+    backend = get_search_backend()
+    cls = SQLiteSearchRun if hasattr(backend.query_compiler_class, "match_strings") else SearchRun
+    return cls(backend, parsed, forum_ids, filters, domains, sources, now)
+
+
+class SearchRun:
+    """Any search backend of Wagtail's framework (PostgreSQL, OpenSearch, Elasticsearch…)."""
+
+    def __init__(self, backend, parsed, forum_ids, filters, domains, sources, now):
+        self.backend = backend
+        self.parsed = parsed
+        self.forum_ids = list(forum_ids)
+        self.filters = filters or NO_FILTERS
+        self.domains = list(domains)
+        self.sources = list(sources)
+        self.now = now or timezone.now()
+        chosen = set(self.filters["domaine"])
+        self.domain_ids = [d.pk for d in self.domains if d.slug in chosen]
+
+    # -- Filters ---------------------------------------------------------------------------------
+
+    def visible_q(self):
+        """What the person may see: every page document (only published, public pages are
+        indexed) and the approved posts of the forums they may read."""
+        return ~Q(kind=SearchDocument.Kind.FORUM) | Q(forum_id__in=self.forum_ids, approved=True)
+
+    def domain_q(self, domain_ids):
+        through = SearchDocument.domains.through
+        return Q(
+            pk__in=through.objects.filter(domain_id__in=domain_ids).values("searchdocument_id")
+        )
+
+    def filter_q(self, skip=None):
+        """The chosen facet values, all but ``skip``."""
+        f, q = self.filters, Q()
+        if f["type"] and skip != "type":
+            q &= Q(kind__in=f["type"])
+        if self.domain_ids and skip != "domaine":
+            q &= self.domain_q(self.domain_ids)
+        if f["source"] and skip != "source":
+            q &= Q(source_id__in=[int(pk) for pk in f["source"]])
+        if f["periode"] and skip != "periode":
+            q &= period_q(f["periode"][0], self.now)
+        return q
+
+    # -- The match -------------------------------------------------------------------------------
+
+    @property
+    def searchable(self):
+        return not self.parsed.is_empty
+
+    def _search(self, queryset):
+        return self.backend.search(self.parsed.as_search_query(), queryset)
+
+    def matched(self):
+        """The visible documents matching the query (unranked)."""
+        visible = SearchDocument.objects.filter(self.visible_q())
+        ids = self._search(visible).get_queryset().order_by().values("pk")
+        return SearchDocument.objects.filter(pk__in=ids)
+
+    # -- Counts ----------------------------------------------------------------------------------
+
+    def count(self):
+        """How many visible documents match the query under the chosen filters."""
+        if not self.searchable:
+            return 0
+        return self.matched().filter(self.filter_q()).count()
+
+    @cached_property
+    def counts(self):
+        """{"total": n, facet name: {value: n}} for every facet value, in one pass where the
+        engine allows."""
+        result = {"total": 0, "type": {}, "domaine": {}, "source": {}, "periode": {}}
+        if not self.searchable:
+            return result
+        aggregates = {"total": Count("pk", filter=self.filter_q())}
+        labels = {}
+
+        def add(facet, value, q):
+            alias = f"n{len(labels)}"
+            labels[alias] = (facet, value)
+            aggregates[alias] = Count("pk", filter=self.filter_q(skip=facet) & q)
+
+        for kind in SearchDocument.Kind.values:
+            add("type", kind, Q(kind=kind))
+        for source in self.sources:
+            add("source", source.pk, Q(source_id=source.pk))
+        for key, _label, _days in PERIODS:
+            add("periode", key, period_q(key, self.now))
+        if self.domains_inline:
+            for domain in self.domains:
+                add("domaine", domain.pk, self.domain_q([domain.pk]))
+        row = self.aggregate(aggregates)
+        result["total"] = row.pop("total")
+        for alias, n in row.items():
+            facet, value = labels[alias]
+            result[facet][value] = n
+        if not self.domains_inline:
+            result["domaine"] = self.domain_counts()
+        return result
+
+    domains_inline = False
+
+    def aggregate(self, aggregates):
+        return self.matched().aggregate(**aggregates)
+
+    def domain_counts(self):
+        through = SearchDocument.domains.through
+        documents = self.matched().filter(self.filter_q(skip="domaine")).values("pk")
+        return dict(
+            through.objects.filter(searchdocument_id__in=documents)
+            .values_list("domain_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    # -- A page ----------------------------------------------------------------------------------
+
+    def pageable(self):
+        """How many results can be paged through: every match, ranked."""
+        return self.counts["total"]
+
+    def page(self, offset, limit):
+        """The documents ranked ``offset`` to ``offset + limit``."""
+        if not self.searchable or limit <= 0:
+            return []
+        queryset = (
+            SearchDocument.objects.filter(self.visible_q() & self.filter_q())
+            .select_related("forum", "source")
+            .prefetch_related("domains")
+        )
+        return list(self._search(queryset)[offset : offset + limit])
+
+
+def fts_table():
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteFTSIndexEntry
+
+    return SQLiteFTSIndexEntry._meta.db_table
+
+
+class SQLiteSearchRun(SearchRun):
+    """SQLite FTS5 through `search.sqlite_backend`, with `search.FilterRow`."""
+
+    domains_inline = True
+
+    def domain_q(self, domain_ids):
+        q = Q()
+        for pk in domain_ids:
+            q |= Q(domain_keys__contains=f" {pk} ")
+        return q
+
+    @cached_property
+    def match(self):
+        compiler = self.backend.query_compiler_class(
+            SearchDocument.objects.none(), self.parsed.as_search_query()
+        )
+        return compiler.match_strings()
+
+    @property
+    def searchable(self):
+        return not self.parsed.is_empty and self.match is not None
+
+    def matched(self):
+        fts = fts_table()
+        # Only the table name is interpolated; the words are a parameter.
+        matching = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
+        ids = RawSQL(matching, [self.match[0]])  # noqa: S611
+        return FilterRow.objects.filter(self.visible_q(), entry_id__in=ids)
+
+    def aggregate(self, aggregates):
+        """The counts in one pass, FTS5 first: its matches joined row by row to FilterRow."""
+        fts, rows = fts_table(), FilterRow._meta.db_table
+        columns, params = [], []
+        for count in aggregates.values():
+            where, where_params = self._where(count.filter or Q())
+            columns.append(f"COUNT(*) FILTER (WHERE {where})")
+            params.extend(where_params)
+        visible, visible_params = self._where(self.visible_q())
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {fts} "  # noqa: S608 - table names, compiled filters
+            f"CROSS JOIN {rows} ON {rows}.entry_id = {fts}.rowid "
+            f"WHERE {fts} MATCH %s AND {visible}"
+        )
+        with connections[FilterRow.objects.db].cursor() as cursor:
+            cursor.execute(sql, [*params, self.match[0], *visible_params])
+            return dict(zip(aggregates, cursor.fetchone(), strict=True))
+
+    def pageable(self):
+        # Title matches ranked first may add a few documents beyond the limit: never more pages
+        # than the limit allows.
+        return min(self.counts["total"], RANK_LIMIT)
+
+    def _where(self, q):
+        """``q`` over FilterRow as SQL on its table (no alias)."""
+        query = FilterRow.objects.filter(q).query
+        connection = connections[FilterRow.objects.db]
+        try:
+            sql, params = query.get_compiler(connection=connection).compile(query.where)
+        except EmptyResultSet:
+            return "0", []
+        except FullResultSet:
+            return "1", []
+        return (sql or "1"), list(params)
+
+    def ranked_ids(self, offset, limit):
+        """Document ids ranked by bm25 (title weighs 3, body 1); see the module's docstring for
+        very common words."""
+        fts, rows = fts_table(), FilterRow._meta.db_table
+        where, where_params = self._where(self.visible_q() & self.filter_q())
+        full, title = self.match
+        # Only table names are interpolated; words, filters and numbers are parameters.
+        source = (
+            f"FROM {fts} CROSS JOIN {rows} ON {rows}.entry_id = {fts}.rowid "
+            f"WHERE {fts} MATCH %s AND {where}"
+        )
+        score = f"bm25({fts}, 0.0, 1.0, 3.0)"
+        if self.counts["total"] <= RANK_LIMIT:
+            sql = (
+                f"SELECT {rows}.document_id {source} "
+                f"ORDER BY {score}, {fts}.rowid DESC LIMIT %s OFFSET %s"
+            )
+            params = [full, *where_params, limit, offset]
+        else:
+            arm = (
+                f"SELECT * FROM (SELECT {rows}.document_id AS doc, {score} + %s AS score, "  # noqa: S608
+                f"{fts}.rowid AS rid {source} ORDER BY {fts}.rowid DESC LIMIT %s)"
+            )
+            sql = (
+                f"SELECT doc FROM ({arm} UNION ALL {arm}) GROUP BY doc "  # noqa: S608
+                "ORDER BY MIN(score), MAX(rid) DESC LIMIT %s OFFSET %s"
+            )
+            params = [
+                *(TITLE_TIER, title, *where_params, RANK_LIMIT),
+                *(0.0, full, *where_params, RANK_LIMIT),
+                limit,
+                offset,
+            ]
+        with connections[FilterRow.objects.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def page(self, offset, limit):
+        limit = min(limit, self.pageable() - offset)
+        if not self.searchable or limit <= 0:
+            return []
+        ids = self.ranked_ids(offset, limit)
+        documents = SearchDocument.objects.filter(pk__in=ids).select_related("forum", "source")
+        by_id = {doc.pk: doc for doc in documents.prefetch_related("domains")}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class Results:
+    """A run's ranked results as the sequence Django's Paginator pages through."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def count(self):
+        return self.run.pageable()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start = index.start or 0
+            stop = self.count() if index.stop is None else index.stop
+            return self.run.page(start, stop - start)
+        return self.run.page(index, 1)[0]
