@@ -1,6 +1,7 @@
 """machina's moderation views; every action lands in the moderation log (who, what, when, why).
 
-The optional "motif" field of the confirmation forms is recorded as the reason. Approving a
+The "motif" field of the confirmation forms is recorded as the reason (optional, except for
+moving a topic, where it is required). Approving a
 held post also sends the emails its publication causes; hidden posts (``HiddenPost``) stay out
 of the approval queue.
 """
@@ -11,6 +12,7 @@ from machina.core.db.models import get_model
 from forum.community import notifications
 from forum.community.models import HiddenPost, ModerationAction
 from forum.community.moderation import log
+from forum.forum_moderation.forms import TopicMoveForm
 
 Kind = ModerationAction.Kind
 Topic = get_model("forum_conversation", "Topic")
@@ -44,6 +46,10 @@ class TopicDeleteView(machina_views.TopicDeleteView):
 
 
 class TopicMoveView(machina_views.TopicMoveView):
+    """Moving a topic requires a reason (``TopicMoveForm.motif``), recorded with both forums."""
+
+    form_class = TopicMoveForm
+
     def form_valid(self, form):
         source = self.object.forum
         response = super().form_valid(form)
@@ -52,7 +58,7 @@ class TopicMoveView(machina_views.TopicMoveView):
             self.request.user,
             Kind.MOVE,
             topic=self.object,
-            note=f"{source.name} → {self.object.forum.name}. {_note(self.request)}".strip(),
+            note=f"{source.name} → {self.object.forum.name}. {form.cleaned_data['motif']}",
         )
         return response
 
