@@ -22,6 +22,7 @@ from forum.community.models import PracticeDiscussion
 from forum.community.solutions import can_mark_solution, solution_of
 from forum.community.topic_views import count_anonymous_view
 from forum.forum_conversation.page_cache import anonymous_page_key, store_anonymous_page
+from forum.forum_conversation.post_cache import attach_rendered_posts
 
 Topic = get_model("forum_conversation", "Topic")
 
@@ -86,6 +87,10 @@ class TopicView(MachinaTopicView):
         context["subscription"] = notifications.subscription_for(user, topic=topic)
         context["practice_link"] = self._practice_link()
         context["frequencies"] = notifications.Frequency.choices
+        context["user_can_download_files"] = can_download = handler.can_download_files(
+            topic.forum, user
+        )
+        attach_rendered_posts(context["posts"], topic, topic.forum, can_download)
         return context
 
 

@@ -56,17 +56,18 @@ def test_edited_post_shows_the_new_text(client_for, world):
     assert "Comment faites-vous ?" not in html
 
 
-def test_new_reply_and_hidden_post(client_for, world):
-    anonymous = client_for(None)
+@pytest.mark.parametrize("reader", ["anonymous", "member"])
+def test_new_reply_shows_and_hidden_post_disappears(client_for, world, reader):
+    client = client_for(None if reader == "anonymous" else world.staff_a)
     url = topic_url(world.public_topic)
-    page_of(anonymous, url)
-    reply(client_for(world.staff_a), world.public_topic, "Une réponse toute neuve")
-    assert "Une réponse toute neuve" in page_of(anonymous, url)[1]
+    page_of(client, url)
+    reply(client_for(world.staff_b), world.public_topic, "Une réponse toute neuve")
+    assert "Une réponse toute neuve" in page_of(client, url)[1]
     post = Post.objects.get(content="Une réponse toute neuve")
     client_for(world.officer_rh).post(
         reverse("forum_community:hide_post", args=[post.pk]), {"note": "Hors sujet"}
     )
-    assert "Une réponse toute neuve" not in page_of(anonymous, url)[1]
+    assert "Une réponse toute neuve" not in page_of(client, url)[1]
 
 
 def test_solution_marked_and_unmarked(client_for, world):
@@ -161,3 +162,67 @@ def test_pages_are_cached_apart(client_for, world):
     assert "Réponse n° 19" in second and "Réponse n° 19" not in first
     assert page_of(anonymous, url + "?page=2")[1] == second
     assert page_of(anonymous, url)[1] == first
+
+
+# --- Each post's HTML, cached per version for every reader ------------------------------------
+
+
+def test_signed_in_reader_sees_an_edited_post_at_once(client_for, world):
+    member = client_for(world.staff_a)
+    url = topic_url(world.public_topic)
+    post = world.public_topic.first_post
+    assert "Comment faites-vous ?" in page_of(member, url)[1]
+    assert "Comment faites-vous ?" in page_of(member, url)[1]  # from the post cache
+    client_for(world.staff_b).post(
+        post_update_url(post),
+        {"subject": world.public_topic.subject, "content": "Nouvelle question", **FORMSETS},
+    )
+    html = page_of(member, url)[1]
+    assert "Nouvelle question" in html and "Comment faites-vous ?" not in html
+
+
+def test_author_renamed_or_joining_another_establishment_shows_at_once(client_for, world):
+    member = client_for(world.staff_a)
+    url = topic_url(world.public_topic)
+    page_of(member, url)
+    author = world.staff_b
+    author.first_name, author.last_name = "Jeanne", "Nouveau-Nom"
+    author.save()
+    author.profile.establishment.name = "Université Renommée"
+    author.profile.establishment.save()
+    html = page_of(member, url)[1]
+    assert "Jeanne Nouveau-Nom" in html and "Université Renommée" in html
+
+
+def test_attachment_links_follow_each_readers_download_permission(client_for, world):
+    url = topic_url(world.public_topic)
+    download = reverse("forum_conversation:attachment", kwargs={"pk": world.public_attachment.pk})
+    member = client_for(world.staff_a)
+    assert download in page_of(member, url)[1]
+    # Anonymous visitors download nothing: the cached post of a member never reaches them,
+    # with or without a session.
+    with_session = client_for(None)
+    with_session.cookies["sessionid"] = "abc"
+    assert download not in page_of(with_session, url)[1]
+    assert download not in page_of(client_for(None), url)[1]
+    assert download in page_of(member, url)[1]
+
+
+def test_controls_stay_each_readers_own(client_for, world):
+    url = topic_url(world.public_topic)
+    post = world.public_topic.first_post
+    edit = reverse(
+        "forum_conversation:topic_update",
+        kwargs={
+            "forum_slug": world.rh_forum.slug,
+            "forum_pk": world.rh_forum.pk,
+            "slug": world.public_topic.slug,
+            "pk": world.public_topic.pk,
+        },
+    )
+    author_page = page_of(client_for(world.staff_b), url)[1]
+    other_page = page_of(client_for(world.staff_a), url)[1]
+    assert post.poster == world.staff_b
+    assert edit in author_page and edit not in other_page
+    assert "Masquer" in page_of(client_for(world.officer_rh), url)[1]
+    assert "Masquer" not in page_of(client_for(world.staff_a), url)[1]
