@@ -28,9 +28,9 @@ def SearchBackend(params):  # Wagtail looks this name up in the module
 
             return FrenchSQLiteSearchBackend(params)
     if connection.vendor == "postgresql":
-        from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
+        from search.postgres_backend import FrenchPostgresSearchBackend
 
-        return PostgresSearchBackend({"SEARCH_CONFIG": POSTGRES_CONFIG, **params})
+        return FrenchPostgresSearchBackend({"SEARCH_CONFIG": POSTGRES_CONFIG, **params})
     from modelsearch.backends.database import SearchBackend as DefaultBackend
 
     return DefaultBackend(params)

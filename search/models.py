@@ -88,14 +88,14 @@ class SearchDocument(index.Indexed, models.Model):
 
 
 class FilterRow(models.Model):
-    """SQLite only: what a search filters and counts on for one indexed document, keyed by its
-    FTS5 rowid (the id of Wagtail's index entry for the document).
+    """What a search filters and counts on for one indexed document, keyed by its
+    index entry (Wagtail's index entry id, which is also the FTS5 rowid on SQLite).
 
-    The search joins FTS5 matches straight to these narrow rows, so the count, the four facets
-    and the visibility filter cost one pass over the match (`search.engine`), instead of going
-    through the index entry's analysed text and the document's wide row for every match. Written
-    by `search.sqlite_backend.FrenchSQLiteIndex` whenever a document is (re)indexed; a trigger
-    removes a row with its index entry (see migration 0003).
+    The search joins the full-text matches straight to these narrow rows, so the count, the four
+    facets and the visibility filter cost one pass over the match (`search.engine`), instead of
+    going through the index entry's text and the document's wide row for every match. Written by
+    the database search backends (`search.sqlite_backend`, `search.postgres_backend`) whenever a
+    document is (re)indexed; a trigger removes a row with its index entry (migration 0003).
     """
 
     entry_id = models.IntegerField(primary_key=True)  # INTEGER PRIMARY KEY: SQLite's rowid
@@ -110,3 +110,49 @@ class FilterRow(models.Model):
 
     def __str__(self):
         return f"{self.entry_id} → {self.document_id}"
+
+    @classmethod
+    def refresh(cls, documents):
+        """Upsert the rows of ``documents``, which the index has just (re)indexed."""
+        from modelsearch.conf import get_app_config
+        from modelsearch.utils import get_content_type_pk
+
+        entries = get_app_config().get_model("IndexEntry")._default_manager
+        entry_ids = dict(
+            entries.filter(
+                content_type_id=get_content_type_pk(SearchDocument),
+                object_id__in=[str(d.pk) for d in documents],
+            ).values_list("object_id", "id")
+        )
+        domains = {}
+        for doc_id, domain_id in SearchDocument.domains.through.objects.filter(
+            searchdocument_id__in=[d.pk for d in documents]
+        ).values_list("searchdocument_id", "domain_id"):
+            domains.setdefault(doc_id, []).append(domain_id)
+        rows = [
+            cls(
+                entry_id=entry_ids[str(doc.pk)],
+                document_id=doc.pk,
+                kind=doc.kind,
+                forum_id=doc.forum_id,
+                approved=doc.approved,
+                source_id=doc.source_id,
+                date=doc.date,
+                domain_keys=domain_keys(domains.get(doc.pk, ())),
+            )
+            for doc in documents
+            if str(doc.pk) in entry_ids
+        ]
+        fields = ["document", "kind", "forum_id", "approved", "source_id", "date", "domain_keys"]
+        cls.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["entry_id"],
+            update_fields=fields,
+            batch_size=500,
+        )
+
+
+def domain_keys(domain_ids):
+    """Domain ids as FilterRow stores them: " 3 7 " (so " 3 " never matches " 13 ")."""
+    return f" {' '.join(str(pk) for pk in sorted(domain_ids))} " if domain_ids else ""

@@ -64,55 +64,8 @@ class FrenchSQLiteIndex(wagtail_sqlite.SQLiteIndex):
             ]
         )
         if model is SearchDocument:
-            self._write_filter_rows(content_type_pk, objs)
+            FilterRow.refresh(objs)
         self._refresh_title_norms()
-
-    def _write_filter_rows(self, content_type_pk, documents):
-        """Upsert the search.FilterRow of each document, keyed by its index entry's id."""
-        entry_ids = dict(
-            self.entries.filter(
-                content_type_id=content_type_pk, object_id__in=[str(d.pk) for d in documents]
-            ).values_list("object_id", "id")
-        )
-        domains = {}
-        for doc_id, domain_id in SearchDocument.domains.through.objects.filter(
-            searchdocument_id__in=[d.pk for d in documents]
-        ).values_list("searchdocument_id", "domain_id"):
-            domains.setdefault(doc_id, []).append(domain_id)
-        rows = [
-            FilterRow(
-                entry_id=entry_ids[str(doc.pk)],
-                document_id=doc.pk,
-                kind=doc.kind,
-                forum_id=doc.forum_id,
-                approved=doc.approved,
-                source_id=doc.source_id,
-                date=doc.date,
-                domain_keys=domain_keys(domains.get(doc.pk, ())),
-            )
-            for doc in documents
-            if str(doc.pk) in entry_ids
-        ]
-        FilterRow.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["entry_id"],
-            update_fields=[
-                "document",
-                "kind",
-                "forum_id",
-                "approved",
-                "source_id",
-                "date",
-                "domain_keys",
-            ],
-            batch_size=500,
-        )
-
-
-def domain_keys(domain_ids):
-    """Domain ids as FilterRow stores them: " 3 7 " (so " 3 " never matches " 13 ")."""
-    return f" {' '.join(str(pk) for pk in sorted(domain_ids))} " if domain_ids else ""
 
 
 def _analysed(text):

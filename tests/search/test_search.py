@@ -262,14 +262,11 @@ def test_a_forum_given_to_another_domain_moves_its_posts_facet(
 def test_very_common_words_rank_title_matches_first_and_keep_an_exact_count(
     site_tree, poster, committed, search_get, monkeypatch
 ):
-    """Beyond engine.RANK_LIMIT matches (1,000 in production, 3 here), SQLite ranks only the
-    most recent matches and the documents with every word in their title; the count stays exact
-    and the person is told to refine. PostgreSQL ranks every match."""
-    from django.db import connection
-
+    """Beyond engine.RANK_LIMIT matches (1,000 in production, 3 here), only the most recent
+    matches and the documents with every word in their title are ranked; the count stays exact
+    and the person is told to refine."""
     from search import engine
 
-    capped = connection.vendor == "sqlite"
     monkeypatch.setattr(engine, "RANK_LIMIT", 3)
     _category, forum = factories.make_category_with_forum()
     with committed():
@@ -279,11 +276,11 @@ def test_very_common_words_rank_title_matches_first_and_keep_an_exact_count(
     response = search_get({"q": "imprimante"})
     titles = result_titles(response)
     assert titles[0] == "Imprimante du bâtiment A"  # the oldest, but the title says it
-    assert len(titles) == (3 if capped else 6)
+    assert len(titles) == 3
     assert response.context["total"] == 6
     page = response.content.decode()
     assert "6 résultats pour « imprimante »" in page
-    assert ("les 3 résultats les plus pertinents" in page) is capped
+    assert "les 3 résultats les plus pertinents" in page
     # Below the limit, every match is ranked and shown.
     assert len(result_titles(search_get({"q": "toner"}))) == 1
     assert "les plus pertinents" not in search_get({"q": "toner"}).content.decode()
