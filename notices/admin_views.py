@@ -147,7 +147,13 @@ def fetch_source(request, pk):
     _require_triage(request)
     source = get_object_or_404(Source, pk=pk)
     for result in fetch_sources([source]):
-        if not result.ok:
+        if result.busy:
+            messages.info(
+                request,
+                _("%(url)s : un relevé est déjà en cours ; ses entrées arriveront dans la file.")
+                % {"url": result.feed.url},
+            )
+        elif not result.ok:
             messages.error(
                 request,
                 _("%(url)s : %(error)s") % {"url": result.feed.url, "error": result.error},

@@ -34,6 +34,7 @@ import feedparser
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -486,13 +487,37 @@ class FetchResult:
     feed: SourceFeed
     ok: bool
     not_modified: bool = False
+    busy: bool = False  # another process was fetching this feed: left alone this time
     error: str = ""
     ingest: IngestResult | None = None
     warnings: list = field(default_factory=list)
 
 
+def _take_lease(feed):
+    """Mark ``feed`` as being fetched by this process, unless another process already is (one
+    conditional UPDATE: atomic on SQLite and PostgreSQL, across processes and servers)."""
+    started = timezone.now()
+    until = started + datetime.timedelta(seconds=3 * timeout() + 60)
+    free = Q(fetching_until__isnull=True) | Q(fetching_until__lt=started)
+    return SourceFeed.objects.filter(free, pk=feed.pk).update(fetching_until=until) == 1
+
+
+def _release_lease(feed):
+    SourceFeed.objects.filter(pk=feed.pk).update(fetching_until=None)
+
+
 def fetch_feed(feed, now=None):
-    """Fetch, parse and ingest one feed; record the outcome; never raise for a bad feed."""
+    """Fetch, parse and ingest one feed; record the outcome; never raise for a bad feed. A feed
+    that another process is fetching right now is left alone (``busy``)."""
+    if not _take_lease(feed):
+        return FetchResult(feed=feed, ok=True, busy=True)
+    try:
+        return _fetch_feed(feed, now)
+    finally:
+        _release_lease(feed)
+
+
+def _fetch_feed(feed, now=None):
     now = now or timezone.now()
     source = feed.source
     result = FetchResult(feed=feed, ok=False)
@@ -521,7 +546,17 @@ def fetch_feed(feed, now=None):
     else:
         feed.last_error = result.error
         feed.last_error_at = now
-    feed.save()
+    feed.save(
+        update_fields=[
+            "etag",
+            "last_modified",
+            "last_fetch_at",
+            "last_success_at",
+            "last_warnings",
+            "last_error",
+            "last_error_at",
+        ]
+    )
     _record_on_source(source, feed, result, now)
     return result
 

@@ -124,6 +124,10 @@ class SourceFeed(Orderable):
     last_error = models.TextField(_("dernière erreur"), blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_warnings = models.TextField(_("avertissements du dernier relevé"), blank=True)
+    # Set while a process fetches this feed (cron, the "Relever maintenant" button…): a second
+    # process leaves the feed alone until then. Past that date, the lease of a process that died
+    # mid-fetch no longer counts.
+    fetching_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     panels = [FieldPanel("url")]
 

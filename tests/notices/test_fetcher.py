@@ -246,3 +246,40 @@ def test_command_reports_errors_and_an_unknown_source(feed_server, fast_fetch, m
     assert "HTTP 500" in err.getvalue()
     with pytest.raises(CommandError, match="inconnue"):
         call_command("fetch_notices", "--source", "nulle-part")
+
+
+def test_a_feed_another_process_is_fetching_is_left_alone(feed_server, fast_fetch, make_source):
+    """Two fetch_notices at once (cron overlapping the "Relever maintenant" button, two
+    servers): the second leaves a feed alone while the first holds its lease."""
+    import datetime
+
+    from django.utils import timezone
+
+    source = make_source("/feeds/cnil.atom.xml", server=feed_server, acronym="CNIL")
+    feed = source.feeds.get()
+    feed.__class__.objects.filter(pk=feed.pk).update(
+        fetching_until=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    out = io.StringIO()
+    call_command("fetch_notices", stdout=out, stderr=io.StringIO())
+    assert "déjà en cours dans un autre processus" in out.getvalue()
+    assert feed_server.requests == []  # nothing downloaded
+    assert not FeedEntry.objects.filter(source=source).exists()
+
+    # A lease past its date is the one of a process that died: the next run takes over.
+    feed.__class__.objects.filter(pk=feed.pk).update(
+        fetching_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    result = fetch_one(source)
+    assert result.ok and not result.busy
+    assert FeedEntry.objects.filter(source=source).count() == 2
+    feed.refresh_from_db()
+    assert feed.fetching_until is None  # released once done
+
+
+def test_the_lease_is_released_when_the_feed_fails(feed_server, fast_fetch, make_source):
+    source = make_source("/status/500", server=feed_server)
+    result = fetch_one(source)
+    assert not result.ok and not result.busy
+    assert source.feeds.get().fetching_until is None
+    assert not fetch_one(source).busy  # the next run fetches it again

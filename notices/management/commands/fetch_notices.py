@@ -44,7 +44,9 @@ class Command(BaseCommand):
         failures = 0
         for result in results:
             label = f"{result.feed.source} – {result.feed.url}"
-            if not result.ok:
+            if result.busy:
+                self.stdout.write(f"{label} : relevé déjà en cours dans un autre processus, ignoré")
+            elif not result.ok:
                 failures += 1
                 self.stderr.write(f"{label} : ÉCHEC – {result.error}")
             elif result.not_modified:
