@@ -7,4 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.SignInView.as_view(), name="login"),
     path("deconnexion/", views.SignOutView.as_view(), name="logout"),
+    path("profil/", views.profile, name="profile"),
 ]

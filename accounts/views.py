@@ -1,7 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+
+from accounts.forms import ProfileForm
+from accounts.models import Profile
 
 
 class SignInForm(AuthenticationForm):
@@ -35,3 +41,20 @@ class SignOutView(auth_views.LogoutView):
 
     def get(self, request, *args, **kwargs):
         return TemplateView.as_view(template_name="accounts/logout_confirm.html")(request)
+
+
+@login_required
+def profile(request):
+    """/compte/profil/: what a person follows (domains and audiences of urgent notices)."""
+    account, _created = Profile.objects.select_related("establishment").get_or_create(
+        user=request.user
+    )
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=account)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Votre profil est enregistré."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(instance=account)
+    return render(request, "accounts/profile.html", {"form": form, "account": account})

@@ -111,3 +111,24 @@ def test_landmarks_and_labelled_fields(client, pages):
             assert landmark in parsed.landmarks, (path, landmark)
         for field in parsed.inputs:
             assert field.get("id") in parsed.label_targets or field.get("aria-label"), (path, field)
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_have_one_h1_landmarks_and_labelled_fields(client_for, staff_user):
+    from notices.models.pages import ensure_audiences
+
+    ensure_audiences()
+    factories.make_domain_with_forum("Télétravail")
+    client = client_for(staff_user)
+    for path in ("/compte/profil/", "/compte/contributions/"):
+        parsed = outline(client.get(path).content.decode())
+        assert parsed.headings.count(1) == 1 and parsed.headings[0] == 1, (path, parsed.headings)
+        for previous, current in itertools.pairwise(parsed.headings):
+            assert current <= previous + 1, (path, parsed.headings)
+        for landmark in ("header", "nav", "main", "footer"):
+            assert landmark in parsed.landmarks, (path, landmark)
+        assert parsed.inputs, path
+        for field in parsed.inputs:
+            if field.get("type") in {"hidden", "submit"}:
+                continue
+            assert field.get("id") in parsed.label_targets or field.get("aria-label"), (path, field)
