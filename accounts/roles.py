@@ -203,3 +203,15 @@ def role_of(user):
         if name in names:
             return ROLE_LABELS[name]
     return None
+
+
+def edits_every_domain(user):
+    """Editors and administrators write in every domain; officers in their own only."""
+    return user.is_superuser or user.groups.filter(name__in=[EDITOR, ADMINISTRATOR]).exists()
+
+
+def officer_domains(user):
+    """The domains ``user`` is an officer of."""
+    from kb.models import Domain
+
+    return Domain.objects.filter(officer_group__in=user.groups.all())

@@ -2,9 +2,11 @@
 
 - Page permissions per domain: the officer group of a domain (``Chargés de domaine · <name>``)
   gets ``change_page`` on every guide and practice of that domain (and ``add_page`` under its
-  guides, to write new chapters). Wagtail page permissions cover a page and its descendants, so a
-  guide's officers also look after its chapters. Nothing else: officers cannot touch another
-  domain's pages.
+  guides, to write new chapters), and ``add_page`` on the guide index to write stand-alone
+  practices. Wagtail page permissions cover a page and its descendants, so a guide's officers also
+  look after its chapters. Officers cannot touch another domain's pages: the page form refuses a
+  domain that is not theirs (kb.page_forms) and kb.wagtail_hooks refuses new guides and chapters
+  under another domain's guide.
 - Workflow: a change to a page of a domain is reviewed by that domain's officers
   (``Relecture · <name>``: officers' approval, then an editor's, which publishes). Pages without a
   domain, or whose domain has no officer group yet, go through ``Validation éditoriale`` (an
@@ -108,10 +110,26 @@ def domain_pages(domain):
     return [*GuidePage.objects.filter(domain=domain), *PracticePage.objects.filter(domain=domain)]
 
 
+def grant_guide_index(group):
+    """``add_page`` on every guide index (/guides/): the domain's officers write stand-alone
+    practices there (kb.wagtail_hooks keeps them to practices of their own domains)."""
+    from wagtail.models import GroupPagePermission
+
+    from kb.models import GuideIndexPage
+
+    for index in GuideIndexPage.objects.all():
+        for permission in _page_permissions(["add_page"]):
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=index, permission=permission
+            )
+
+
 @transaction.atomic
 def sync_domain_editorial(domain):
     """After a domain is saved: its workflow, and permissions on each of its pages."""
     domain_workflow(domain)
+    if domain.officer_group_id is not None:
+        grant_guide_index(domain.officer_group)
     for page in domain_pages(domain):
         sync_page_editorial(page)
 
@@ -133,6 +151,7 @@ def ensure_editorial_setup():
         if domain.officer_group_id is None:
             roles.sync_domain_permissions(domain)
         domain_workflow(domain)
+        grant_guide_index(domain.officer_group)
     for model in (GuidePage, PracticePage):
         for page in model.objects.all():
             sync_page_editorial(page)

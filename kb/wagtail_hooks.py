@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -37,9 +39,42 @@ def sync_domain_after_save(request, instance):
 
 @hooks.register("after_create_page")
 def sync_page_after_create(request, page):
-    from kb.editorial import sync_page_editorial
+    from kb.editorial import grant_guide_index, sync_page_editorial
+    from kb.models import GuideIndexPage
 
     sync_page_editorial(page)
+    if isinstance(page.specific, GuideIndexPage):
+        for domain in Domain.objects.exclude(officer_group=None).select_related("officer_group"):
+            grant_guide_index(domain.officer_group)
+
+
+@hooks.register("before_create_page")
+def officers_write_practices_of_their_domains(request, parent_page, page_class):
+    """Officers may add, under the guide index, stand-alone practices only (a new guide is an
+    editor's decision), and chapters only under their own domains' guides."""
+    from accounts import roles
+    from kb.models import GuideIndexPage, GuidePage, PracticePage
+
+    user = request.user
+    if roles.edits_every_domain(user) or not roles.officer_domains(user).exists():
+        return None
+    parent = parent_page.specific
+    if isinstance(parent, GuideIndexPage):
+        allowed = page_class is PracticePage
+    elif isinstance(parent, GuidePage):
+        allowed = roles.officer_domains(user).filter(pk=parent.domain_id).exists()
+    else:
+        return None
+    if allowed:
+        return None
+    messages.error(
+        request,
+        _(
+            "Les chargés de domaine ajoutent des pratiques, et des chapitres aux guides de leurs "
+            "domaines. Un nouveau guide est créé par un éditeur."
+        ),
+    )
+    return redirect("wagtailadmin_explore", parent_page.pk)
 
 
 @hooks.register("register_admin_urls")

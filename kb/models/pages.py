@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from kb.blocks import GuideStreamBlock
+from kb.page_forms import KnowledgePageForm
 
 INTRO_FEATURES = ["bold", "italic", "link"]
 
@@ -133,6 +134,8 @@ def add_months(day, months):
 class KnowledgePage(RoutablePageMixin, Page):
     """What guides and practices share: an introduction, a body, a domain, an owner who keeps it
     fresh, and a readers' history of its published versions."""
+
+    base_form_class = KnowledgePageForm
 
     intro = models.TextField(_("chapeau"), blank=True, max_length=600)
     body = StreamField(GuideStreamBlock(), verbose_name=_("contenu"), blank=True)

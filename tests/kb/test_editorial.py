@@ -101,3 +101,73 @@ def test_pages_without_domain_go_through_the_editors_and_setup_is_idempotent(sit
     ensure_editorial_setup()
     ensure_editorial_setup()
     assert (Workflow.objects.count(), WorkflowPage.objects.count()) == counts
+
+
+def add_status(client, model, parent):
+    return client.get(f"/admin/pages/add/kb/{model}/{parent.pk}/").status_code
+
+
+def practice_form(title, domain):
+    from django.utils.text import slugify
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": slugify(title),
+            "intro": "Ce que nous avons appris.",
+            "body": streamfield([]),
+            "domain": domain.pk if domain else "",
+            "owner_officer": "",
+            "last_reviewed_at": "",
+            "review_interval_months": 6,
+            "update_note": "",
+            "tags": "",
+        }
+    )
+
+
+@pytest.mark.django_db
+def test_officers_write_stand_alone_practices_of_their_domains(client_for, site_tree, world):
+    from kb.models import PracticePage
+
+    ensure_editorial_setup()
+    officer = client_for(world["officer"])
+    index = site_tree.guides
+    assert add_status(officer, "practicepage", index) == 200
+    response = officer.post(
+        f"/admin/pages/add/kb/practicepage/{index.pk}/",
+        practice_form("Badges et accès aux bâtiments", world["telework"]),
+    )
+    assert response.status_code == 302
+    page = PracticePage.objects.get(title="Badges et accès aux bâtiments")
+    assert page.get_parent().pk == index.pk and not page.live  # a draft, for the workflow
+    assert page.domain == world["telework"]
+    # Another domain's page is refused, and what was typed stays in the form.
+    response = officer.post(
+        f"/admin/pages/add/kb/practicepage/{index.pk}/",
+        practice_form("Notes de frais", factories.DomainFactory(name="Finances 2")),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choisissez l&#x27;un de vos domaines (Télétravail)" in html
+    assert "Notes de frais" in html
+    assert not PracticePage.objects.filter(title="Notes de frais").exists()
+
+
+@pytest.mark.django_db
+def test_officers_do_not_create_guides_nor_chapters_in_other_domains(client_for, site_tree, world):
+    ensure_editorial_setup()
+    officer = client_for(world["officer"])
+    assert add_status(officer, "guidepage", site_tree.guides) == 302
+    finance_guide = factories.make_guide(
+        site_tree.guides, title="Guide des finances", domain=world["invoices"].domain
+    )
+    ensure_editorial_setup()
+    assert add_status(officer, "practicepage", finance_guide) == 302
+    assert add_status(client_for(world["finance_officer"]), "practicepage", finance_guide) == 200
+    assert add_status(officer, "practicepage", world["guide"]) == 200
+    # Editors create guides; staff without a role create nothing.
+    assert add_status(client_for(world["editor"]), "guidepage", site_tree.guides) == 200
+    staff = client_for(factories.make_user(roles.STAFF))
+    assert add_status(staff, "practicepage", site_tree.guides) in {302, 403}
