@@ -22,6 +22,7 @@ facets' filters, so that a person sees what choosing another value would give.
 """
 
 import datetime
+from abc import ABC, abstractmethod
 from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -201,7 +202,7 @@ def entries_table():
     return get_app_config().get_model("IndexEntry")._meta.db_table
 
 
-class IndexedSearchRun(SearchRun):
+class IndexedSearchRun(SearchRun, ABC):
     """Wagtail's database backends (SQLite FTS5, PostgreSQL) joined to `search.FilterRow`.
 
     Subclasses give the engine's SQL: `source()` (the FROM and WHERE that match the query and
@@ -218,8 +219,14 @@ class IndexedSearchRun(SearchRun):
             q |= Q(domain_keys__contains=f" {pk} ")
         return q
 
+    @abstractmethod
     def source(self, title_only=False):
-        raise NotImplementedError
+        """(SQL, params): ``FROM … WHERE …`` matching the query (in titles only, with
+        ``title_only``), joined to FilterRow."""
+
+    @abstractmethod
+    def ranked_ids(self, where, offset, limit):
+        """Rows of one document id each, ranked, under ``where`` (SQL, params) on FilterRow."""
 
     def _where(self, q):
         """``q`` over FilterRow as SQL on its table (no alias)."""
