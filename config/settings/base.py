@@ -151,6 +151,22 @@ if REDIS_URL:
             "KEY_PREFIX": "passerelle-attachments",
             "TIMEOUT": 3600,
         },
+        # Forum: cached topic pages and posts (forum/forum_conversation/{page,post}_cache.py).
+        "forum_html": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "passerelle-forum-html",
+            "TIMEOUT": 86400,
+        },
+        # Forum: anonymous topic views not yet in the database (forum/community/topic_views.py).
+        # Apart, so that no other entry can push them out; no expiry (keep Redis' maxmemory
+        # policy at noeviction or volatile-*).
+        "forum_views": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "passerelle-forum-views",
+            "TIMEOUT": None,
+        },
     }
     # Sessions are read from Redis and kept in the database, so a Redis restart signs no one out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -161,6 +177,18 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache" / "machina_attachments"),
             "TIMEOUT": 3600,
+        },
+        "forum_html": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "passerelle-forum-html",
+            "TIMEOUT": 86400,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+        "forum_views": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "passerelle-forum-views",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         },
     }
 

@@ -25,5 +25,5 @@ else:
     # A shared Redis: keep this run's keys apart from any other run's.
     import os
 
-    for alias in ("default",):
-        CACHES[alias]["KEY_PREFIX"] = f"passerelle-test-{os.getpid()}"
+    for alias in ("default", "forum_html", "forum_views"):
+        CACHES[alias]["KEY_PREFIX"] = f"passerelle-test-{alias}-{os.getpid()}"

@@ -23,7 +23,7 @@ import hashlib
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.urls import reverse
 
@@ -103,5 +103,5 @@ def store_anonymous_page(request, key, response):
         or (getattr(response, "context_data", None) or {}).get("poll")
     ):
         return response
-    cache.set(key, response.content, TIMEOUT)
+    caches["forum_html"].set(key, response.content, TIMEOUT)
     return response

@@ -19,7 +19,7 @@ A change to any of them gives a new key, so no reader ever gets an old version; 
 
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -74,7 +74,7 @@ def attach_rendered_posts(posts, topic, forum, can_download):
     keys = {
         post.pk: f"forum:post:{fingerprint(post, topic, forum, can_download)}" for post in posts
     }
-    cached = cache.get_many(list(keys.values()))
+    cached = caches["forum_html"].get_many(list(keys.values()))
     rendered = {}
     for post in posts:
         parts = cached.get(keys[post.pk])
@@ -92,4 +92,4 @@ def attach_rendered_posts(posts, topic, forum, can_download):
             rendered[keys[post.pk]] = parts
         post.body_html, post.sidebar_html = mark_safe(parts[0]), mark_safe(parts[1])  # noqa: S308
     if rendered:
-        cache.set_many(rendered, TIMEOUT)
+        caches["forum_html"].set_many(rendered, TIMEOUT)

@@ -8,7 +8,7 @@
   visible, subscribers and mentioned people are emailed (after the transaction commits).
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
@@ -37,7 +37,7 @@ class TopicView(MachinaTopicView):
         # dispatch() has already checked that the reader may read the topic's forum (404 if not).
         key = anonymous_page_key(request, self.get_topic())
         if key is not None:
-            content = cache.get(key)
+            content = caches["forum_html"].get(key)
             if content is not None:
                 count_anonymous_view(self.topic.pk)
                 return HttpResponse(content)

@@ -2,7 +2,6 @@
 never a page it should not show, never served to anyone else."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,7 +12,6 @@ from tests.forum.world import FORMSETS, Post, build_world, post_update_url, repl
 
 @pytest.fixture
 def world(db):
-    cache.clear()
     return build_world()
 
 

@@ -1,7 +1,6 @@
 """Anonymous topic views: counted in the cache, moved to the database in batches, none lost."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
@@ -17,7 +16,9 @@ def topic(db):
     author = factories.make_user("Personnel d'établissement", factories.EstablishmentFactory())
     _category, forum = factories.make_category_with_forum("Cat vues", "Forum vues")
     topic = factories.make_topic(forum, author, subject="Sujet lu", replies=2)
-    cache.delete_many([topic_views._count_key(topic.pk), topic_views._since_key(topic.pk)])
+    topic_views._cache().delete_many(
+        [topic_views._count_key(topic.pk), topic_views._since_key(topic.pk)]
+    )
     return topic
 
 
@@ -73,13 +74,14 @@ def test_racing_flushes_neither_lose_nor_double_count(topic):
     for _ in range(5):
         topic_views.count_anonymous_view(topic.pk, now=1000.0)
     # Two workers read the same pending count before either subtracts it.
+    counters = topic_views._cache()
     key = topic_views._count_key(topic.pk)
-    seen = cache.get(key)
+    seen = counters.get(key)
     for _worker in range(2):
-        cache.decr(key, seen)
+        counters.decr(key, seen)
         Topic.objects.filter(pk=topic.pk).update(views_count=F("views_count") + seen)
     # The counter went below zero; the sum is still the number of reads.
-    total = Topic.objects.get(pk=topic.pk).views_count + cache.get(key)
+    total = Topic.objects.get(pk=topic.pk).views_count + counters.get(key)
     assert total == before + 5
     for _ in range(7):
         topic_views.count_anonymous_view(topic.pk, now=1000.0)
@@ -92,3 +94,29 @@ def test_signed_in_reads_are_counted_by_machina(client_for, topic):
     before = Topic.objects.get(pk=topic.pk).views_count
     client_for(reader).get(topic_url(topic))
     assert Topic.objects.get(pk=topic.pk).views_count == before + 1
+
+
+def test_a_worker_moves_its_pending_views_when_it_exits(client, topic):
+    before = Topic.objects.get(pk=topic.pk).views_count
+    for _ in range(3):
+        client.get(topic_url(topic))
+    assert Topic.objects.get(pk=topic.pk).views_count == before
+    topic_views.flush_counted_here()  # registered with atexit by config/wsgi.py
+    assert Topic.objects.get(pk=topic.pk).views_count == before + 3
+    assert topic_views.pending(topic.pk) == 0
+
+
+def test_pending_views_live_in_a_cache_of_their_own(client, topic):
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    client.get(topic_url(topic))
+    assert caches["forum_views"].get(topic_views._count_key(topic.pk)) == 1
+    assert cache.get(topic_views._count_key(topic.pk)) is None
+    # A full local-memory cache drops entries: filling the default and the HTML caches past
+    # their limits leaves the pending views alone.
+    for alias in ("default", "forum_html"):
+        other = caches[alias]
+        if isinstance(other, LocMemCache):
+            other.set_many({f"remplissage-{i}": i for i in range(other._max_entries + 10)})
+    assert topic_views.pending(topic.pk) == 1
