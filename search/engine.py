@@ -36,7 +36,7 @@ from search.models import FilterRow, SearchDocument
 
 RANK_LIMIT = 1000
 TITLE_TIER = -1_000_000.0  # added to bm25 (lower is better) for matches of every word in the title
-NO_FILTERS = {"type": [], "domaine": [], "source": [], "periode": []}
+NO_FILTERS = {"type": [], "domaine": [], "source": [], "forum": [], "periode": []}
 
 
 def period_q(key, now):
@@ -63,6 +63,14 @@ def search_run(parsed, forum_ids, filters=None, domains=(), sources=(), now=None
 
 class SearchRun:
     """Any search backend of Wagtail's framework (PostgreSQL, OpenSearch, Elasticsearch…)."""
+
+    @property
+    def forum_facet(self):
+        """Counts per forum, in a search scoped to the forums (machina's search box, "Forum"
+        chosen): the forums the person may read, which may be many, so only then."""
+        return self.filters["type"] == [SearchDocument.Kind.FORUM] or bool(
+            self.filters.get("forum")
+        )
 
     def __init__(self, backend, parsed, forum_ids, filters, domains, sources, now):
         self.backend = backend
@@ -97,6 +105,8 @@ class SearchRun:
             q &= self.domain_q(self.domain_ids)
         if f["source"] and skip != "source":
             q &= Q(source_id__in=[int(pk) for pk in f["source"]])
+        if f.get("forum") and skip != "forum":
+            q &= Q(forum_id__in=[int(pk) for pk in f["forum"]])
         if f["periode"] and skip != "periode":
             q &= period_q(f["periode"][0], self.now)
         return q
@@ -128,7 +138,7 @@ class SearchRun:
     def counts(self):
         """{"total": n, facet name: {value: n}} for every facet value, in one pass where the
         engine allows."""
-        result = {"total": 0, "type": {}, "domaine": {}, "source": {}, "periode": {}}
+        result = {"total": 0, "type": {}, "domaine": {}, "source": {}, "forum": {}, "periode": {}}
         if not self.searchable:
             return result
         aggregates = {"total": Count("pk", filter=self.filter_q())}
@@ -145,6 +155,9 @@ class SearchRun:
             add("source", source.pk, Q(source_id=source.pk))
         for key, _label, _days in PERIODS:
             add("periode", key, period_q(key, self.now))
+        if self.forum_facet:
+            for pk in self.forum_ids:
+                add("forum", pk, Q(forum_id=pk))
         if self.domains_inline:
             for domain in self.domains:
                 add("domaine", domain.pk, self.domain_q([domain.pk]))

@@ -28,16 +28,19 @@ class SearchForm(forms.Form):
     )
     domaine = forms.MultipleChoiceField(label=_("Domaine"), required=False)
     source = forms.MultipleChoiceField(label=_("Source"), required=False)
+    forum = forms.MultipleChoiceField(label=_("Forum"), required=False)
     periode = forms.ChoiceField(
         label=_("Période"),
         required=False,
         choices=[("", _("Toutes les dates")), *[(key, label) for key, label, _d in PERIODS]],
     )
 
-    def __init__(self, data, domains, sources):
+    def __init__(self, data, domains, sources, forum_ids=()):
         super().__init__(data)
         self.fields["domaine"].choices = [(d.slug, d.name) for d in domains]
         self.fields["source"].choices = [(str(s.pk), s.acronym or s.name) for s in sources]
+        # Only the forums the person may read: any other id is dropped like an unknown one.
+        self.fields["forum"].choices = [(str(pk), str(pk)) for pk in forum_ids]
         self.truncated = False
 
     def clean_q(self):
@@ -50,7 +53,7 @@ class SearchForm(forms.Form):
     def filters(self):
         """The valid filters; an unknown value (an old link, a hand-edited URL) is dropped."""
         values = {}
-        for name in ("type", "domaine", "source", "periode"):
+        for name in ("type", "domaine", "source", "forum", "periode"):
             field = self.fields[name]
             raw = self.data.getlist(name) if hasattr(self.data, "getlist") else []
             valid = {str(key) for key, _label in field.choices}

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from machina.core.db.models import get_model
 
 from forum.queries import readable_forum_ids
 from kb.models import Domain
@@ -36,9 +37,18 @@ def isolated_failure():
     return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
 
 
-def facet_groups(counts, filters, domains, sources):
+def forum_names(forum_ids):
+    Forum = get_model("forum", "Forum")
+    return list(
+        Forum.objects.filter(pk__in=forum_ids, type=Forum.FORUM_POST)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "name")
+    )
+
+
+def facet_groups(counts, filters, domains, sources, forums=()):
     """The facets to show: each value with its count (values with none are left out unless
-    chosen)."""
+    chosen). ``forums``: (id, name) of the readable forums, in a search scoped to the forums."""
     groups = [
         (
             "type",
@@ -55,6 +65,7 @@ def facet_groups(counts, filters, domains, sources):
             _("Source"),
             [(str(s.pk), s.acronym or s.name, counts["source"].get(s.pk, 0)) for s in sources],
         ),
+        ("forum", _("Forum"), [(str(pk), name, counts["forum"].get(pk, 0)) for pk, name in forums]),
         (
             "periode",
             _("Période"),
@@ -109,7 +120,8 @@ def search(request):
     sources = list(Source.objects.order_by("name"))
     data = request.GET.copy()
     data["q"] = clean_text(data.get("q", ""))  # NUL and other control characters out first
-    form = SearchForm(data, domains, sources)
+    forum_ids = readable_forum_ids(request.user)
+    form = SearchForm(data, domains, sources, forum_ids)
     form.is_valid()
     query = form.cleaned_data.get("q", "")
     filters = form.filters()
@@ -144,7 +156,6 @@ def search(request):
             )
         )
     if not parsed.is_empty:
-        forum_ids = readable_forum_ids(request.user)
         run = search_run(parsed, forum_ids, filters, domains, sources, now)
         try:
             with isolated_failure():
@@ -163,7 +174,8 @@ def search(request):
                 context["total"] = counts["total"]
                 shown = paginator.count
                 context["ranked_only"] = shown if shown < counts["total"] else None
-                context["facets"] = facet_groups(counts, filters, domains, sources)
+                forums = forum_names(forum_ids) if run.forum_facet else ()
+                context["facets"] = facet_groups(counts, filters, domains, sources, forums)
                 if counts["total"] == 0:
                     context["suggestion"] = suggestion_for(parsed, forum_ids)
         except DatabaseError:

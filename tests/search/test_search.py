@@ -284,3 +284,36 @@ def test_very_common_words_rank_title_matches_first_and_keep_an_exact_count(
     # Below the limit, every match is ranked and shown.
     assert len(result_titles(search_get({"q": "toner"}))) == 1
     assert "les plus pertinents" not in search_get({"q": "toner"}).content.decode()
+
+
+def test_a_search_scoped_to_one_forum_and_a_facet_per_forum(
+    site_tree, poster, committed, search_get, client
+):
+    _category, network = factories.make_category_with_forum("Réseau", "Forum réseau")
+    _category, printing = factories.make_category_with_forum("Impression", "Forum impression")
+    member = factories.make_user()
+    private = make_private_forum([member])
+    with committed():
+        factories.make_topic(network, poster, subject="Câblage du bâtiment", content="câblage")
+        factories.make_topic(printing, poster, subject="Câblage des imprimantes", content="x")
+        factories.make_topic(private, poster, subject="Câblage secret", content="x")
+
+    # machina's search box, naming a forum, lands on the site search scoped to it.
+    response = client.get("/forum/search/", {"q": "câblage", "search_forums": [network.pk]})
+    assert response["Location"] == f"/recherche/?type=forum&q=c%C3%A2blage&forum={network.pk}"
+    scoped = search_get({"q": "câblage", "type": "forum", "forum": network.pk})
+    assert result_titles(scoped) == ["Câblage du bâtiment"]
+    facets = {f["name"]: f for f in scoped.context["facets"]}
+    counts = {o["label"]: (o["count"], o["checked"]) for o in facets["forum"]["options"]}
+    assert counts == {"Forum réseau": (1, True), "Forum impression": (1, False)}
+
+    # A forum the person may not read is dropped like an unknown one: no result, no count.
+    outside = search_get({"q": "câblage", "type": "forum", "forum": private.pk})
+    assert set(result_titles(outside)) == {"Câblage du bâtiment", "Câblage des imprimantes"}
+    assert "Câblage secret" not in outside.content.decode()
+    assert "Forum réservé" not in outside.content.decode()
+    inside = search_get({"q": "câblage", "type": "forum", "forum": private.pk}, user=member)
+    assert result_titles(inside) == ["Câblage secret"]
+    # Without the forum scope, no per-forum facet: the general search stays light.
+    general = search_get({"q": "câblage"})
+    assert "forum" not in {f["name"] for f in general.context["facets"]}
