@@ -1,11 +1,28 @@
-"""machina's forum pages: a solved / unsolved filter and the "Résolu" mark in topic lists."""
+"""machina's forum pages: a solved / unsolved filter and the "Résolu" mark in topic lists; the
+index served from the cache to anonymous visitors without a session (``page_cache``)."""
 
+from django.core.cache import caches
+from django.http import HttpResponse
 from machina.apps.forum.views import ForumView as MachinaForumView
-from machina.apps.forum.views import IndexView  # noqa: F401
+from machina.apps.forum.views import IndexView as MachinaIndexView
 
 from forum.community.solutions import with_solved
+from forum.forum_conversation.page_cache import anonymous_index_key, store_anonymous_page
 
 SOLVED_FILTERS = {"resolus": True, "non-resolus": False}
+
+
+class IndexView(MachinaIndexView):
+    def get(self, request, *args, **kwargs):
+        key = anonymous_index_key(request)
+        if key is not None:
+            content = caches["forum_html"].get(key)
+            if content is not None:
+                return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+        if key is not None:
+            response.add_post_render_callback(lambda r: store_anonymous_page(request, key, r))
+        return response
 
 
 class ForumView(MachinaForumView):

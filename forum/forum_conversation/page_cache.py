@@ -1,4 +1,4 @@
-"""The whole topic page, cached for anonymous readers without a session.
+"""The whole topic page and the forum index, cached for anonymous readers without a session.
 
 Anonymous readers who carry no session all see the same page: no name, no form, no message, no
 CSRF token. Their topic pages are kept in the cache (``TIMEOUT`` seconds at most) under a key made
@@ -10,6 +10,9 @@ of everything the content depends on, read from the database on every request:
 - the accepted answer and the practice page linked to the topic (and whether it is live);
 - the page's own URL and page number (the canonical URL only, ``?page=N`` only, so the number of
   entries stays bounded by the number of topic pages).
+
+The forum index (``/forum/`` without parameters) is keyed on the forums' last update and on the
+anonymous forum permissions (``anonymous_index_key``).
 
 What is read on every request is never taken from the cache: the topic and whether its forum may
 be read at all (404 otherwise, before this cache is looked at), so a private forum's topic is never
@@ -65,11 +68,22 @@ def _state(topic_id):
         return cursor.fetchone()
 
 
+def anonymous_reader(request):
+    """A GET by an anonymous visitor who carries no session or message cookie."""
+    return (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and not set(request.COOKIES) - ALLOWED_COOKIES
+    )
+
+
+def _key(prefix, state):
+    return f"{prefix}:{hashlib.sha256(repr(state).encode()).hexdigest()}"
+
+
 def anonymous_page_key(request, topic):
     """The cache key of this topic page for this request, or None when it must be rendered."""
-    if request.method != "GET" or request.user.is_authenticated:
-        return None
-    if set(request.COOKIES) - ALLOWED_COOKIES:
+    if not anonymous_reader(request):
         return None
     page = _page_number(request)
     if page is None:
@@ -81,17 +95,38 @@ def anonymous_page_key(request, topic):
     )
     if request.path != unquote(canonical):
         return None
-    state = repr(
-        (
-            canonical,
-            page,
-            topic.updated.isoformat(),
-            topic.forum_id,
-            _state(topic.pk),
+    state = (canonical, page, topic.updated.isoformat(), topic.forum_id, _state(topic.pk))
+    return _key(f"forum:topic-page:{topic.pk}", state)
+
+
+def _index_state():
+    """What the forum index shows anonymous visitors depends on, in two small queries.
+
+    Every forum is saved (``updated``) when a topic or post in it is created, edited, hidden,
+    approved, moved or deleted (``Forum.update_trackers()``) and when it is renamed or moved;
+    what anonymous visitors may see is the anonymous rows of ``UserForumPermission``.
+    """
+    from machina.core.db.models import get_model
+
+    forum_table = get_model("forum", "Forum")._meta.db_table
+    permission_table = get_model("forum_permission", "UserForumPermission")._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(updated), COUNT(*), SUM(id) FROM {forum_table}")  # noqa: S608
+        forums = cursor.fetchone()
+        cursor.execute(
+            f"SELECT id, permission_id, has_perm, forum_id FROM {permission_table} "  # noqa: S608
+            "WHERE anonymous_user = %s ORDER BY id",
+            [True],
         )
-    )
-    digest = hashlib.sha256(state.encode()).hexdigest()
-    return f"forum:topic-page:{topic.pk}:{digest}"
+        permissions = cursor.fetchall()
+    return forums, permissions
+
+
+def anonymous_index_key(request):
+    """The cache key of the forum index for this request, or None when it must be rendered."""
+    if not anonymous_reader(request) or request.GET or request.path != reverse("forum:index"):
+        return None
+    return _key("forum:index-page", _index_state())
 
 
 def store_anonymous_page(request, key, response):

@@ -224,3 +224,60 @@ def test_controls_stay_each_readers_own(client_for, world):
     assert edit in author_page and edit not in other_page
     assert "Masquer" in page_of(client_for(world.officer_rh), url)[1]
     assert "Masquer" not in page_of(client_for(world.staff_a), url)[1]
+
+
+# --- The forum index, cached for anonymous visitors without a session -------------------------
+
+INDEX = "/forum/"
+
+
+def index_served_from_cache(client):
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(INDEX).content.decode()
+    return not any("forum_conversation_topic" in q["sql"] for q in ctx.captured_queries), html
+
+
+def test_index_is_served_from_the_cache_and_follows_new_posts(client_for, world):
+    anonymous = client_for(None)
+    first = page_of(anonymous, INDEX)[1]
+    assert "Forum RH" in first and "Échanges entre RSSI" not in first
+    cached, html = index_served_from_cache(anonymous)
+    assert cached and html == first
+    reply(client_for(world.staff_a), world.public_topic, "Du nouveau")
+    cached, html = index_served_from_cache(anonymous)
+    assert not cached and html != first
+
+
+def test_index_follows_renamed_and_private_forums(client_for, world):
+    anonymous = client_for(None)
+    page_of(anonymous, INDEX)
+    world.secu_forum.name = "Sécurité des SI (renommé)"
+    world.secu_forum.save()
+    assert "Sécurité des SI (renommé)" in page_of(anonymous, INDEX)[1]
+    make_private(world.rh_forum, world.rssi)
+    html = page_of(anonymous, INDEX)[1]
+    assert "Forum RH" not in html and "Paie à distance" not in html
+
+
+def test_index_follows_a_permission_changed_in_place(client_for, world):
+    from machina.core.db.models import get_model
+
+    ForumPermission = get_model("forum_permission", "ForumPermission")
+    UserForumPermission = get_model("forum_permission", "UserForumPermission")
+    anonymous = client_for(None)
+    row = UserForumPermission.objects.create(
+        forum=world.rh_forum,
+        anonymous_user=True,
+        permission=ForumPermission.objects.get(codename="can_see_forum"),
+        has_perm=True,
+    )
+    assert "Forum RH" in page_of(anonymous, INDEX)[1]
+    UserForumPermission.objects.filter(pk=row.pk).update(has_perm=False)
+    assert "Forum RH" not in page_of(anonymous, INDEX)[1]
+
+
+def test_index_of_signed_in_readers_is_their_own(client_for, world):
+    page_of(client_for(None), INDEX)
+    html = page_of(client_for(world.staff_a), INDEX)[1]
+    assert "Sujets non lus" in html and "Échanges entre RSSI" in html
+    assert "Échanges entre RSSI" not in page_of(client_for(None), INDEX)[1]
