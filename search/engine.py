@@ -34,7 +34,7 @@ from modelsearch.backends import get_search_backend
 from search.forms import PERIODS
 from search.models import FilterRow, SearchDocument
 
-RANK_LIMIT = 1000
+RANK_LIMIT = 500
 TITLE_TIER = -1_000_000.0  # added to bm25 (lower is better) for matches of every word in the title
 NO_FILTERS = {"type": [], "domaine": [], "source": [], "forum": [], "periode": []}
 

@@ -262,7 +262,7 @@ def test_a_forum_given_to_another_domain_moves_its_posts_facet(
 def test_very_common_words_rank_title_matches_first_and_keep_an_exact_count(
     site_tree, poster, committed, search_get, monkeypatch
 ):
-    """Beyond engine.RANK_LIMIT matches (1,000 in production, 3 here), only the most recent
+    """Beyond engine.RANK_LIMIT matches (500 in production, 3 here), only the most recent
     matches and the documents with every word in their title are ranked; the count stays exact
     and the person is told to refine."""
     from search import engine
