@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connection
@@ -35,13 +36,15 @@ def readable_forum_ids(user):
 def _permission_state(user):
     """What machina's forum permissions for ``user`` depend on, in one query: the forum tree and
     the permission rows that apply to this user (their own, their groups', and those for every
-    signed-in or anonymous visitor), plus who the user is."""
+    signed-in or anonymous visitor), plus who the user is and the default permissions of
+    signed-in users from the settings."""
     user_table = UserForumPermission._meta.db_table
     group_table = GroupForumPermission._meta.db_table
     membership = get_user_model().groups.through._meta.db_table
     forum_table = Forum._meta.db_table
+    defaults = getattr(settings, "MACHINA_DEFAULT_AUTHENTICATED_USER_FORUM_PERMISSIONS", ())
     if user.is_authenticated:
-        who = (user.pk, user.is_superuser, user.is_active)
+        who = (user.pk, user.is_superuser, user.is_active, sorted(defaults))
         users = f"(p.user_id = %s OR p.authenticated_user = {_true()})"
     else:
         who = ("anonymous",)

@@ -48,21 +48,27 @@ def period_q(key, now):
     return Q()
 
 
+def search_run_class(backend=None):
+    """The `SearchRun` class for ``backend`` (the configured one by default)."""
+    compiler = getattr(backend or get_search_backend(), "query_compiler_class", None)
+    if hasattr(compiler, "match_strings"):
+        return SQLiteSearchRun
+    if hasattr(compiler, "tsquery_sql"):
+        return PostgresSearchRun
+    return SearchRun
+
+
 def search_run(parsed, forum_ids, filters=None, domains=(), sources=(), now=None):
     """The `SearchRun` for the backend in use."""
     backend = get_search_backend()
-    compiler = getattr(backend, "query_compiler_class", None)
-    if hasattr(compiler, "match_strings"):
-        cls = SQLiteSearchRun
-    elif hasattr(compiler, "tsquery_sql"):
-        cls = PostgresSearchRun
-    else:
-        cls = SearchRun
+    cls = search_run_class(backend)
     return cls(backend, parsed, forum_ids, filters, domains, sources, now)
 
 
 class SearchRun:
-    """Any search backend of Wagtail's framework (PostgreSQL, OpenSearch, Elasticsearch…)."""
+    """Any search backend of Wagtail's framework (OpenSearch, Elasticsearch…)."""
+
+    uses_filter_rows = False
 
     @property
     def forum_facet(self):
@@ -224,6 +230,7 @@ class IndexedSearchRun(SearchRun, ABC):
     """
 
     domains_inline = True
+    uses_filter_rows = True
     rows = FilterRow._meta.db_table
 
     def domain_q(self, domain_ids):

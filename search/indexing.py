@@ -433,12 +433,44 @@ def _remove_orphan_entries():
     return _index_entries().exclude(object_id__in=existing).delete()[0]
 
 
+def _documents_with_wrong_filter_rows():
+    """Indexed documents whose search.FilterRow (what the database backends filter and count
+    on) is missing or differs from the document: a document without one is never found."""
+    from search.engine import search_run_class
+    from search.models import FilterRow, domain_keys
+
+    if not search_run_class().uses_filter_rows:
+        return []  # an external engine (OpenSearch, Elasticsearch): no FilterRow
+    rows = {
+        row[0]: row[1:]
+        for row in FilterRow.objects.values_list(
+            "document_id", "kind", "forum_id", "approved", "source_id", "date", "domain_keys"
+        )
+    }
+    indexed = set(_index_entries().values_list("object_id", flat=True))
+    wrong = []
+    for doc in SearchDocument.objects.prefetch_related("domains").iterator(chunk_size=2000):
+        if str(doc.pk) not in indexed:
+            continue  # reported (and repaired) as not in the full-text index
+        expected = (
+            doc.kind,
+            doc.forum_id,
+            doc.approved,
+            doc.source_id,
+            doc.date,
+            domain_keys([d.pk for d in doc.domains.all()]),
+        )
+        if rows.get(doc.pk) != expected:
+            wrong.append(doc)
+    return wrong
+
+
 def check(repair=False):
     """Compare the index with the content. Returns a report: {problem: [descriptions]}."""
     from django.db.models import TextField
     from django.db.models.functions import Cast
 
-    report = {"missing": [], "stale": [], "unindexed": [], "orphans": 0}
+    report = {"missing": [], "stale": [], "unindexed": [], "filters": [], "orphans": 0}
     fields_checked = (
         "kind",
         "title",
@@ -489,6 +521,10 @@ def check(repair=False):
     report["unindexed"] = [f"document {pk}" for pk in unindexed.values_list("pk", flat=True)]
     if repair and report["unindexed"]:
         for batch in _batches(list(unindexed)):
+            _index_batch(batch)
+    report["filters"] = [f"document {doc.pk}" for doc in _documents_with_wrong_filter_rows()]
+    if repair and report["filters"]:
+        for batch in _batches(_documents_with_wrong_filter_rows()):
             _index_batch(batch)
     report["orphans"] = (
         _remove_orphan_entries()

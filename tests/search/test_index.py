@@ -1,5 +1,7 @@
 """The index follows the content, can be checked and repaired, and its failure is not fatal."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -153,6 +155,7 @@ def test_results_page_query_count_does_not_grow_with_results(
         with committed():
             for i in range(n):
                 factories.make_topic(forum, poster, subject=f"Routeur {i}", content="routeur")
+        search_get({"q": "routeur"})  # the same caches (readable forums) warm for both sizes
         with CaptureQueriesContext(connection) as queries:
             response = search_get({"q": "routeur", "domaine": domain.slug})
         assert response.context["total"] == n
@@ -177,3 +180,27 @@ def test_solved_topics_are_marked_in_results(site_tree, poster, committed, searc
     with committed():
         unmark_solution(topic, poster)
     assert "Résolu" not in search_get({"q": "quota"}).content.decode()
+
+
+def test_search_check_finds_and_repairs_missing_or_wrong_filter_rows(
+    site_tree, poster, committed, search_get
+):
+    from search.models import FilterRow
+
+    _category, forum = factories.make_category_with_forum()
+    with committed():
+        factories.make_topic(forum, poster, subject="Onduleur", content="onduleur")
+        factories.make_topic(forum, poster, subject="Climatisation", content="salle serveur")
+    FilterRow.objects.filter(document__title="Onduleur").delete()
+    FilterRow.objects.filter(document__title="Climatisation").update(approved=False)
+    assert search_get({"q": "onduleur"}).context["total"] == 0  # never found without its row
+    assert search_get({"q": "climatisation"}).context["total"] == 0
+
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("search_check", stdout=out)
+    assert "2 with wrong or missing filter rows" in out.getvalue()
+    call_command("search_check", "--repair", stdout=io.StringIO())
+    assert result_titles(search_get({"q": "onduleur"})) == ["Onduleur"]
+    assert result_titles(search_get({"q": "climatisation"})) == ["Climatisation"]
+    call_command("search_check", stdout=io.StringIO())  # clean now: no error

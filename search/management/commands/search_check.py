@@ -20,6 +20,7 @@ class Command(BaseCommand):
             ("missing", "missing from the index"),
             ("stale", "stale"),
             ("unindexed", "not in the full-text index"),
+            ("filters", "with wrong or missing filter rows (never found)"),
         ):
             items = report[key]
             problems += len(items)
