@@ -9,7 +9,7 @@ import contextlib
 import logging
 
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -178,7 +178,7 @@ def search(request):
                 context["facets"] = facet_groups(counts, filters, domains, sources, forums)
                 if counts["total"] == 0:
                     context["suggestion"] = suggestion_for(parsed, forum_ids)
-        except DatabaseError:
+        except Exception:  # the database, or an external cluster's own client errors
             logger.exception("Search failed for %r", query)
             context["unavailable"] = True
             context["results"] = None
