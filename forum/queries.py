@@ -45,13 +45,12 @@ def _permission_state(user):
     defaults = getattr(settings, "MACHINA_DEFAULT_AUTHENTICATED_USER_FORUM_PERMISSIONS", ())
     if user.is_authenticated:
         who = (user.pk, user.is_superuser, user.is_active, sorted(defaults))
-        users = f"(p.user_id = %s OR p.authenticated_user = {_true()})"
+        users, params = "(p.user_id = %s OR p.authenticated_user = %s)", [user.pk, True]
     else:
         who = ("anonymous",)
-        users = f"p.anonymous_user = {_true()}"
-    params = [user.pk] if user.is_authenticated else []
+        users, params = "p.anonymous_user = %s", [True]
     sql = (
-        # Only table names and literals are interpolated; the user id is a parameter.
+        # Only table names are interpolated; the user id and flags are parameters.
         f"SELECT 'f', id, parent_id, type, NULL FROM {forum_table} "  # noqa: S608
         f"UNION ALL SELECT 'u', p.id, p.permission_id, p.forum_id, p.has_perm "
         f"FROM {user_table} p WHERE {users} "
@@ -63,10 +62,6 @@ def _permission_state(user):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, user.pk or 0])
         return who, cursor.fetchall()
-
-
-def _true():
-    return "TRUE" if connection.vendor == "postgresql" else "1"
 
 
 def recent_topics_for(user, limit=5):

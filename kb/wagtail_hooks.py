@@ -56,13 +56,14 @@ def officers_write_practices_of_their_domains(request, parent_page, page_class):
     from kb.models import GuideIndexPage, GuidePage, PracticePage
 
     user = request.user
-    if roles.edits_every_domain(user) or not roles.officer_domains(user).exists():
+    own_domains = roles.officer_domains(user)
+    if roles.edits_every_domain(user) or not own_domains.exists():
         return None
     parent = parent_page.specific
     if isinstance(parent, GuideIndexPage):
         allowed = page_class is PracticePage
     elif isinstance(parent, GuidePage):
-        allowed = roles.officer_domains(user).filter(pk=parent.domain_id).exists()
+        allowed = own_domains.filter(pk=parent.domain_id).exists()
     else:
         return None
     if allowed:
