@@ -3,8 +3,8 @@
 
 Builds a fresh database (a SQLite file in a temporary directory, or the PostgreSQL database named by
 --database-url, dropped and re-created), generates 50,000 forum posts (real machina rows, 10 per
-topic, in 10 forums), 2,000 guide documents and 5,000 notice documents (search documents without
-Wagtail page rows: creating 7,000 Wagtail pages would take longer than everything measured here,
+topic, in 10 forums of 5 domains), 2,000 guide documents and 5,000 notice documents from 5
+sources, each in one or two of 8 domains (search documents without Wagtail page rows: creating 7,000 Wagtail pages would take longer than everything measured here,
 and the index does not know the difference), then reports:
 
 - indexing time: `search.indexing.rebuild()` over the 50,000 posts (derive each document from its
@@ -56,6 +56,8 @@ from django.utils import timezone
 from machina.core.db.models import get_model
 from modelsearch.backends import get_search_backend
 from search import indexing
+from kb.models import Domain
+from notices.models import Source
 from search.models import SearchDocument
 
 POSTS, PAGES, NOTICES = (int(x) for x in sys.argv[1:4])
@@ -85,8 +87,22 @@ def sentence(n):
     return " ".join(words).capitalize() + "."
 
 users = User.objects.bulk_create([User(username=f"bench{i}", email=f"b{i}@example.fr") for i in range(50)])
-category = Forum.objects.create(name="Banc d'essai", type=Forum.FORUM_CAT)
-forums = [Forum.objects.create(name=f"Forum {s}", type=Forum.FORUM_POST, parent=category) for s in SUBJECTS[:10]]
+# What the facets count on a real site: eight domains (the first five own a forum category of two
+# forums each, whose posts take the domain), the five bodies whose notices are relayed.
+DOMAINS = ["Télétravail", "Sécurité SI", "RH et Siham", "Scolarité", "Pédagogie numérique",
+    "Finances", "Patrimoine", "Vie étudiante"]
+SOURCES = [("Ministère de l'Enseignement supérieur", "MESR"), ("France Universités", "FU"),
+    ("ANSSI / CERT-FR", "ANSSI"), ("CNIL", "CNIL"), ("Direction du numérique", "DNUM")]
+forums, domains = [], []
+for i, name in enumerate(DOMAINS):
+    category = None
+    if i < 5:
+        category = Forum.objects.create(name=f"Banc d'essai {name}", type=Forum.FORUM_CAT)
+        forums += [Forum.objects.create(name=f"Forum {s}", type=Forum.FORUM_POST, parent=category)
+                   for s in SUBJECTS[2 * i:2 * i + 2]]
+    domains.append(Domain.objects.create(name=name, slug=f"banc-{i}", forum=category))
+sources = [Source.objects.create(name=name, acronym=acronym, slug=f"banc-{acronym.lower()}")
+           for name, acronym in SOURCES]
 topics_count = max(1, POSTS // 10)
 topics = Topic.objects.bulk_create([
     Topic(forum=rng.choice(forums), poster=rng.choice(users), subject=sentence(6)[:200],
@@ -126,11 +142,15 @@ for i in range(PAGES + NOTICES):
     notice = i >= PAGES
     docs.append(SearchDocument(kind="notice" if notice else "guide", title=sentence(8)[:200],
         body=" ".join(sentence(rng.randint(15, 35)) for _ in range(rng.randint(4, 10))),
-        url=f"/bench/{i}/", date=now - timezone.timedelta(days=rng.randint(0, 900))))
+        url=f"/bench/{i}/", date=now - timezone.timedelta(days=rng.randint(0, 900)),
+        source=rng.choice(sources) if notice else None))
+through = SearchDocument.domains.through
 for start in range(0, len(docs), 2000):
     with transaction.atomic():
-        chunk = SearchDocument.objects.bulk_create(docs[start:start + 2000])
+        SearchDocument.objects.bulk_create(docs[start:start + 2000])
         chunk = list(SearchDocument.objects.filter(url__in=[d.url for d in docs[start:start + 2000]]))
+        through.objects.bulk_create([through(searchdocument_id=doc.pk, domain_id=d.pk)
+            for doc in chunk for d in rng.sample(domains, rng.randint(1, 2))])
         backend.add_bulk(SearchDocument, chunk)
 index = backend.get_index_for_model(SearchDocument)
 if hasattr(index, "_refresh_title_norms"):

@@ -31,6 +31,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from modelsearch.backends import get_search_backend
 
+from search import facet_bitmaps
 from search.forms import PERIODS
 from search.models import FilterRow, SearchDocument
 
@@ -39,12 +40,29 @@ TITLE_TIER = -1_000_000.0  # added to bm25 (lower is better) for matches of ever
 NO_FILTERS = {"type": [], "domaine": [], "source": [], "forum": [], "periode": []}
 
 
-def period_q(key, now):
+def period_start(days, now):
+    """Midnight (local time) of the day ``days`` days before ``now``: a period keeps the same
+    documents all day long (and the facet bitmaps are rebuilt once a day for it)."""
+    day = timezone.localtime(now - datetime.timedelta(days=days))
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def period_bounds(now):
+    """(key, start, end) for every period: the documents dated from ``start`` on, or, for the
+    last one, before ``end``."""
+    bounds = []
     for name, _label, days in PERIODS:
+        if days is None:
+            bounds.append((name, None, period_start(366, now)))
+        else:
+            bounds.append((name, period_start(days, now), None))
+    return bounds
+
+
+def period_q(key, now):
+    for name, start, end in period_bounds(now):
         if name == key:
-            if days is None:
-                return Q(date__lt=now - datetime.timedelta(days=366))
-            return Q(date__gte=now - datetime.timedelta(days=days))
+            return Q(date__gte=start) if start is not None else Q(date__lt=end)
     return Q()
 
 
@@ -312,6 +330,65 @@ class SQLiteSearchRun(IndexedSearchRun):
     @property
     def searchable(self):
         return not self.parsed.is_empty and self.match is not None
+
+    @cached_property
+    def counts(self):
+        """Counted with the facet bitmaps (`search.facet_bitmaps`), or in SQL when the index
+        changed between the match and the bitmaps."""
+        if not self.searchable:
+            return super().counts
+        alias = FilterRow.objects.db
+        token, matched = facet_bitmaps.matched(alias, self.match[0])
+        facets = None
+        if token is not None:
+            facets = facet_bitmaps.facet_bitmaps(alias, token, period_bounds(self.now))
+        if facets is None:
+            return super().counts
+        return self.bitmap_counts(facets, matched)
+
+    def bitmap_counts(self, facets, matched):
+        f, union = self.filters, facet_bitmaps.union
+        chosen = {
+            "type": union(facets.kinds.get(k, 0) for k in f["type"]) if f["type"] else None,
+            "domaine": (
+                union(facets.domains.get(pk, 0) for pk in self.domain_ids)
+                if self.domain_ids
+                else None
+            ),
+            "source": (
+                union(facets.sources.get(int(pk), 0) for pk in f["source"]) if f["source"] else None
+            ),
+            "forum": (
+                union(facets.forums.get(int(pk), 0) for pk in f["forum"])
+                if f.get("forum")
+                else None
+            ),
+            "periode": facets.periods.get(f["periode"][0]) if f["periode"] else None,
+        }
+        base = matched & facets.visible(self.forum_ids)
+
+        def under(skip):
+            result = base
+            for name, chosen_bitmap in chosen.items():
+                if chosen_bitmap is not None and name != skip:
+                    result &= chosen_bitmap
+            return result
+
+        def counted(skip, values, bitmaps):
+            among = under(skip)
+            return {value: (among & bitmaps.get(value, 0)).bit_count() for value in values}
+
+        return {
+            "total": under(None).bit_count(),
+            "type": counted("type", SearchDocument.Kind.values, facets.kinds),
+            "domaine": counted("domaine", [d.pk for d in self.domains], facets.domains),
+            "source": counted("source", [s.pk for s in self.sources], facets.sources),
+            "forum": (counted("forum", self.forum_ids, facets.forums) if self.forum_facet else {}),
+            "periode": counted("periode", list(facets.periods), facets.periods),
+        }
+
+    def count(self):
+        return self.counts["total"]
 
     def source(self, title_only=False):
         # CROSS JOIN keeps FTS5 first: SQLite then walks the matches, never the whole table.

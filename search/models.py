@@ -153,6 +153,22 @@ class FilterRow(models.Model):
         )
 
 
+class FilterGeneration(models.Model):
+    """One row whose ``token`` changes with every write to FilterRow (SQLite triggers, migration
+    0004), so that a search can tell in the same statement as its full-text match whether the
+    facet bitmaps it keeps in memory (`search.facet_bitmaps`) still describe the index.
+
+    A random token rather than a counter: a counter restarts when the table is emptied (a restore,
+    a test's flush) and could meet an old value again; NULL (no row) means "unknown", and the
+    search then counts in SQL.
+    """
+
+    token = models.BigIntegerField(null=True)
+
+    def __str__(self):
+        return str(self.token)
+
+
 def domain_keys(domain_ids):
     """Domain ids as FilterRow stores them: " 3 7 " (so " 3 " never matches " 13 ")."""
     return f" {' '.join(str(pk) for pk in sorted(domain_ids))} " if domain_ids else ""
