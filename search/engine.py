@@ -37,6 +37,18 @@ from search.models import FilterRow, SearchDocument
 
 RANK_LIMIT = 500
 TITLE_TIER = -1_000_000.0  # added to bm25 (lower is better) for matches of every word in the title
+# What a result shows (`search.views.decorate` adds the forum, source and domain names).
+SHOWN_FIELDS = (
+    "kind",
+    "forum_id",
+    "solved",
+    "source_id",
+    "archived",
+    "title",
+    "body",
+    "url",
+    "date",
+)
 NO_FILTERS = {"type": [], "domaine": [], "source": [], "forum": [], "periode": []}
 
 
@@ -219,12 +231,8 @@ class SearchRun:
         """The documents ranked ``offset`` to ``offset + limit``."""
         if not self.searchable or limit <= 0:
             return []
-        queryset = (
-            SearchDocument.objects.filter(self.visible_q() & self.filter_q())
-            .select_related("forum", "source")
-            .prefetch_related("domains")
-        )
-        return list(self._search(queryset)[offset : offset + limit])
+        queryset = SearchDocument.objects.filter(self.visible_q() & self.filter_q())
+        return list(self._search(queryset.only(*SHOWN_FIELDS))[offset : offset + limit])
 
 
 def fts_table():
@@ -312,8 +320,8 @@ class IndexedSearchRun(SearchRun, ABC):
             return []
         where = self._where(self.visible_q() & self.filter_q())
         ids = [row[0] for row in self.ranked_ids(where, offset, limit)]
-        documents = SearchDocument.objects.filter(pk__in=ids).select_related("forum", "source")
-        by_id = {doc.pk: doc for doc in documents.prefetch_related("domains")}
+        documents = SearchDocument.objects.filter(pk__in=ids).only(*SHOWN_FIELDS)
+        by_id = {doc.pk: doc for doc in documents}
         return [by_id[pk] for pk in ids if pk in by_id]
 
 

@@ -17,6 +17,8 @@ count never mixes two states of the index. When they differ (a write landed in b
 counts in SQL instead.
 """
 
+import collections
+import itertools
 import threading
 
 from django.db import connections
@@ -28,14 +30,15 @@ _lock = threading.Lock()
 
 
 def bitmap(ids):
-    """The int with bit ``i`` set for every ``i`` in ``ids``."""
+    """The int with bit ``i`` set for every ``i`` in ``ids``: a "0"/"1" digit per id, set by
+    C-level iteration, then read as one binary number (bit 0 last)."""
     ids = list(ids)
     if not ids:
         return 0
-    bits = bytearray((max(ids) >> 3) + 1)
-    for i in ids:
-        bits[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(bits, "little")
+    digits = bytearray(b"0") * (max(ids) + 1)
+    collections.deque(map(digits.__setitem__, ids, itertools.repeat(ord("1"))), maxlen=0)
+    digits.reverse()
+    return int(digits, 2)
 
 
 def union(bitmaps):

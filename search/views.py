@@ -101,18 +101,32 @@ def suggestion_for(parsed, forum_ids):
     return best
 
 
-def decorate(documents, parsed, now):
-    items = []
-    for doc in documents:
-        items.append(
-            {
-                "doc": doc,
-                "title": analysis.highlight(doc.title, parsed.tokens),
-                "excerpt": analysis.excerpt(doc.body, parsed.tokens),
-                "domains": list(doc.domains.all()),
-            }
-        )
-    return items
+def decorate(documents, parsed, domains, sources):
+    """What each result shows: highlighted title and excerpt, forum, source and domain names
+    (``domains`` and ``sources``: every one, in display order; two small queries for the page)."""
+    ids = [doc.pk for doc in documents]
+    links = {}
+    for doc_id, domain_id in SearchDocument.domains.through.objects.filter(
+        searchdocument_id__in=ids
+    ).values_list("searchdocument_id", "domain_id"):
+        links.setdefault(doc_id, set()).add(domain_id)
+    forums = dict(
+        get_model("forum", "Forum")
+        .objects.filter(pk__in={doc.forum_id for doc in documents if doc.forum_id})
+        .values_list("pk", "name")
+    )
+    sources_by_pk = {source.pk: source for source in sources}
+    return [
+        {
+            "doc": doc,
+            "title": analysis.highlight(doc.title, parsed.tokens),
+            "excerpt": analysis.excerpt(doc.body, parsed.tokens),
+            "forum_name": forums.get(doc.forum_id, ""),
+            "source": sources_by_pk.get(doc.source_id),
+            "domains": [d for d in domains if d.pk in links.get(doc.pk, ())],
+        }
+        for doc in documents
+    ]
 
 
 def search(request):
@@ -170,7 +184,7 @@ def search(request):
                 counts = run.counts
                 context["results"] = page
                 context["searched"] = True
-                context["items"] = decorate(list(page.object_list), parsed, now)
+                context["items"] = decorate(list(page.object_list), parsed, domains, sources)
                 context["total"] = counts["total"]
                 shown = paginator.count
                 context["ranked_only"] = shown if shown < counts["total"] else None
