@@ -355,22 +355,17 @@ class SQLiteSearchRun(IndexedSearchRun):
         return self.bitmap_counts(facets, matched)
 
     def bitmap_counts(self, facets, matched):
-        f, union = self.filters, facet_bitmaps.union
+        f = self.filters
+
+        def any_of(bitmaps, keys):
+            """The documents with any of ``keys``; None when no value is chosen (no filter)."""
+            return facet_bitmaps.union(bitmaps.get(k, 0) for k in keys) if keys else None
+
         chosen = {
-            "type": union(facets.kinds.get(k, 0) for k in f["type"]) if f["type"] else None,
-            "domaine": (
-                union(facets.domains.get(pk, 0) for pk in self.domain_ids)
-                if self.domain_ids
-                else None
-            ),
-            "source": (
-                union(facets.sources.get(int(pk), 0) for pk in f["source"]) if f["source"] else None
-            ),
-            "forum": (
-                union(facets.forums.get(int(pk), 0) for pk in f["forum"])
-                if f.get("forum")
-                else None
-            ),
+            "type": any_of(facets.kinds, f["type"]),
+            "domaine": any_of(facets.domains, self.domain_ids),
+            "source": any_of(facets.sources, [int(pk) for pk in f["source"]]),
+            "forum": any_of(facets.forums, [int(pk) for pk in f.get("forum", [])]),
             "periode": facets.periods.get(f["periode"][0]) if f["periode"] else None,
         }
         base = matched & facets.visible(self.forum_ids)

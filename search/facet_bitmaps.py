@@ -51,7 +51,7 @@ def union(bitmaps):
 class FacetBitmaps:
     """The facet values of every indexed document, as bitmaps over index entry ids."""
 
-    def __init__(self, token, rows, period_keys):
+    def __init__(self, rows, period_keys):
         lists = {"all": [], "approved": []}
         kinds, sources, domains, forums = {}, {}, {}, {}
         periods = {key: [] for key in period_keys}
@@ -69,7 +69,6 @@ class FacetBitmaps:
             for key, inside in zip(period_keys, in_period, strict=True):
                 if inside:
                     periods[key].append(entry_id)
-        self.token = token
         self.all = bitmap(lists["all"])
         self.approved = bitmap(lists["approved"])
         self.kinds = {k: bitmap(v) for k, v in kinds.items()}
@@ -129,7 +128,7 @@ def facet_bitmaps(alias, token, thresholds):
             current = rows[0][0]
     if current is None or current != token:
         return None
-    built = FacetBitmaps(token, [row[1:] for row in rows], [t[0] for t in thresholds])
+    built = FacetBitmaps([row[1:] for row in rows], [t[0] for t in thresholds])
     with _lock:
         _cache[alias] = (key, built)
     return built
