@@ -3,14 +3,16 @@
 The view (`search.views`) asks one `SearchRun` for all three, so that the full-text match runs
 as few times as the engine allows:
 
-- SQLite (FTS5, `search.sqlite_backend`): the count and every facet count are one aggregate over
-  the FTS5 match joined to the narrow `search.FilterRow` rows; a page is one ranked FTS5 query.
+- SQLite (FTS5, `search.sqlite_backend`): the ids matching the query, read in one statement,
+  become a bitmap, and the count and every facet count are ANDs with the facet bitmaps that each
+  worker keeps (`search.facet_bitmaps`); if the index changed meanwhile, one aggregate over the
+  FTS5 match joined to the narrow `search.FilterRow` rows. A page is one ranked FTS5 query.
   For very common words (more than RANK_LIMIT visible matches) bm25 ranks the RANK_LIMIT most
   recently indexed matches and every document with all the words in its title (those first),
   instead of scoring tens of thousands of rows; the count stays exact and the pages stop at
   RANK_LIMIT (the view asks the person to refine).
-- PostgreSQL (`search.postgres_backend`): the same two queries over Wagtail's index entries
-  (GIN index on ``title || body``, migration 0003) joined to FilterRow, ranked by ts_rank like
+- PostgreSQL (`search.postgres_backend`): the same over Wagtail's index entries (GIN index on
+  ``title || body``, migration 0003), joined to FilterRow for the page, ranked by ts_rank like
   Wagtail's backend, with the same limit for very common words.
 - any other backend (OpenSearch / Elasticsearch): one aggregate for the count and the facets
   (plus one for the domains) over the documents that Wagtail's search framework matches, and the
@@ -271,6 +273,11 @@ class IndexedSearchRun(SearchRun, ABC):
         ``title_only``), joined to FilterRow."""
 
     @abstractmethod
+    def matched_ids_sql(self):
+        """(SQL, params) of one row: FilterGeneration's token and the ids of the index entries
+        matching the query, comma-separated (NULL when none), read in one statement."""
+
+    @abstractmethod
     def ranked_ids(self, where, offset, limit):
         """Rows of one document id each, ranked, under ``where`` (SQL, params) on FilterRow."""
 
@@ -304,41 +311,6 @@ class IndexedSearchRun(SearchRun, ABC):
         row = self._fetch(sql, [*params, *source_params, *visible_params])[0]
         return dict(zip(aggregates, row, strict=True))
 
-    def count(self):
-        if not self.searchable:
-            return 0
-        return self.aggregate({"total": Count("pk", filter=self.filter_q())})["total"]
-
-    def pageable(self):
-        # Title matches ranked first may add a few documents beyond the limit: never more pages
-        # than the limit allows.
-        return min(self.counts["total"], RANK_LIMIT)
-
-    def page(self, offset, limit):
-        limit = min(limit, self.pageable() - offset)
-        if not self.searchable or limit <= 0:
-            return []
-        where = self._where(self.visible_q() & self.filter_q())
-        ids = [row[0] for row in self.ranked_ids(where, offset, limit)]
-        documents = SearchDocument.objects.filter(pk__in=ids).only(*SHOWN_FIELDS)
-        by_id = {doc.pk: doc for doc in documents}
-        return [by_id[pk] for pk in ids if pk in by_id]
-
-
-class SQLiteSearchRun(IndexedSearchRun):
-    """SQLite FTS5 through `search.sqlite_backend`."""
-
-    @cached_property
-    def match(self):
-        compiler = self.backend.query_compiler_class(
-            SearchDocument.objects.none(), self.parsed.as_search_query()
-        )
-        return compiler.match_strings()
-
-    @property
-    def searchable(self):
-        return not self.parsed.is_empty and self.match is not None
-
     @cached_property
     def counts(self):
         """Counted with the facet bitmaps (`search.facet_bitmaps`), or in SQL when the index
@@ -346,7 +318,7 @@ class SQLiteSearchRun(IndexedSearchRun):
         if not self.searchable:
             return super().counts
         alias = FilterRow.objects.db
-        token, matched = facet_bitmaps.matched(alias, self.match[0])
+        token, matched = facet_bitmaps.matched(self._fetch(*self.matched_ids_sql()))
         facets = None
         if token is not None:
             facets = facet_bitmaps.facet_bitmaps(alias, token, period_bounds(self.now))
@@ -392,6 +364,41 @@ class SQLiteSearchRun(IndexedSearchRun):
 
     def count(self):
         return self.counts["total"]
+
+    def pageable(self):
+        # Title matches ranked first may add a few documents beyond the limit: never more pages
+        # than the limit allows.
+        return min(self.counts["total"], RANK_LIMIT)
+
+    def page(self, offset, limit):
+        limit = min(limit, self.pageable() - offset)
+        if not self.searchable or limit <= 0:
+            return []
+        where = self._where(self.visible_q() & self.filter_q())
+        ids = [row[0] for row in self.ranked_ids(where, offset, limit)]
+        documents = SearchDocument.objects.filter(pk__in=ids).only(*SHOWN_FIELDS)
+        by_id = {doc.pk: doc for doc in documents}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class SQLiteSearchRun(IndexedSearchRun):
+    """SQLite FTS5 through `search.sqlite_backend`."""
+
+    @cached_property
+    def match(self):
+        compiler = self.backend.query_compiler_class(
+            SearchDocument.objects.none(), self.parsed.as_search_query()
+        )
+        return compiler.match_strings()
+
+    @property
+    def searchable(self):
+        return not self.parsed.is_empty and self.match is not None
+
+    def matched_ids_sql(self):
+        fts, token = fts_table(), facet_bitmaps.TOKEN_SQL
+        sql = f"SELECT {token}, group_concat(rowid) FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
+        return sql, [self.match[0]]
 
     def source(self, title_only=False):
         # CROSS JOIN keeps FTS5 first: SQLite then walks the matches, never the whole table.
@@ -450,6 +457,14 @@ class PostgresSearchRun(IndexedSearchRun):
             SearchDocument.objects.none(), self.parsed.as_search_query()
         )
         return compiler.tsquery_sql(self.backend.config)
+
+    def matched_ids_sql(self):
+        entries, (tsquery, params) = entries_table(), self.tsquery
+        sql = (
+            f"SELECT {facet_bitmaps.TOKEN_SQL}, string_agg(CAST(id AS TEXT), ',') "  # noqa: S608
+            f"FROM {entries} WHERE ({entries}.title || {entries}.body) @@ {tsquery}"
+        )
+        return sql, list(params)
 
     def source(self, title_only=False):
         # ``title || body`` is what Wagtail matches; migration 0003 gives it a GIN index.

@@ -1,4 +1,4 @@
-"""Facet counts from bitmaps (SQLite): one bit per index entry, a Python int per facet value.
+"""Facet counts from bitmaps: one bit per index entry, a Python int per facet value.
 
 Counting the facets in SQL costs one expression per facet value for every match: with eight
 domains and five sources, a word found in 41,000 of 57,000 documents spent about 35 ms there,
@@ -6,15 +6,16 @@ which alone broke the latency target. Here, each worker keeps, for the index as 
 
 - one bitmap per kind, source, domain and forum, one of approved posts, one per period;
 
-and a search turns its full-text match into one more bitmap (FTS5 gives the matching rowids in C,
-``group_concat``; Python sets the bits: about 7 ms for 41,000 matches). Every count is then an AND
+and a search turns its full-text match into one more bitmap (the database gives the matching ids
+as one string, ``group_concat`` on SQLite FTS5, ``string_agg`` on PostgreSQL; Python sets the bits:
+about 6 ms for 41,000 matches). Every count is then an AND
 and a popcount over 57,000 bits (a few microseconds), whatever the number of facet values.
 
 The bitmaps are rebuilt from FilterRow whenever ``search.FilterGeneration``'s token has changed
-(every write to FilterRow changes it, by trigger) or a period's first day has: the search reads the
-token in the same statement as its match, and the rebuild in the same statement as the rows, so a
-count never mixes two states of the index. When they differ (a write landed in between), the search
-counts in SQL instead.
+(every write to FilterRow changes it, by trigger; on PostgreSQL at commit) or a period's first day
+has: the search reads the token in the same statement as its match, and the rebuild in the same
+statement as the rows, so a count never mixes two states of the index. When they differ (a write
+landed in between), the search counts in SQL instead.
 """
 
 import collections
@@ -27,6 +28,8 @@ from search.models import FilterGeneration, FilterRow, SearchDocument
 
 _cache = {}
 _lock = threading.Lock()
+# The token, as a column of the statement that reads the match or the rows.
+TOKEN_SQL = f"(SELECT token FROM {FilterGeneration._meta.db_table} WHERE id = 1)"  # noqa: S608
 
 
 def bitmap(ids):
@@ -111,22 +114,20 @@ def facet_bitmaps(alias, token, thresholds):
     if cached is not None and cached[0] == key:
         return cached[1]
     connection = connections[alias]
-    generation, rows_table = FilterGeneration._meta.db_table, FilterRow._meta.db_table
     columns, params = period_columns(thresholds, connection)
     sql = (
-        f"SELECT (SELECT token FROM {generation} WHERE id = 1), entry_id, kind, "  # noqa: S608
-        f"forum_id, approved, source_id, domain_keys, {', '.join(columns)} FROM {rows_table}"
+        f"SELECT {TOKEN_SQL}, entry_id, kind, forum_id, approved, source_id, "  # noqa: S608
+        f"domain_keys, {', '.join(columns)} FROM {FilterRow._meta.db_table}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         if not rows:
-            cursor.execute(f"SELECT token FROM {generation} WHERE id = 1")  # noqa: S608
-            found = cursor.fetchone()
-            current = found[0] if found else None
+            cursor.execute(f"SELECT {TOKEN_SQL}")
+            rows_token = cursor.fetchone()[0]
         else:
-            current = rows[0][0]
-    if current is None or current != token:
+            rows_token = rows[0][0]
+    if rows_token is None or rows_token != token:
         return None
     built = FacetBitmaps([row[1:] for row in rows], [t[0] for t in thresholds])
     with _lock:
@@ -134,16 +135,7 @@ def facet_bitmaps(alias, token, thresholds):
     return built
 
 
-def matched(alias, match):
-    """(token, bitmap of the FTS5 rowids matching ``match``), read in one statement."""
-    from search.engine import fts_table
-
-    fts, generation = fts_table(), FilterGeneration._meta.db_table
-    sql = (
-        f"SELECT (SELECT token FROM {generation} WHERE id = 1), group_concat(rowid) "  # noqa: S608
-        f"FROM {fts} WHERE {fts} MATCH %s"
-    )
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [match])
-        token, ids = cursor.fetchone()
+def matched(row):
+    """(token, bitmap) from the one row of ``IndexedSearchRun.matched_ids_sql()``."""
+    ((token, ids),) = row
     return token, bitmap(map(int, ids.split(","))) if ids else 0

@@ -154,9 +154,10 @@ class FilterRow(models.Model):
 
 
 class FilterGeneration(models.Model):
-    """One row whose ``token`` changes with every write to FilterRow (SQLite triggers, migration
-    0004), so that a search can tell in the same statement as its full-text match whether the
-    facet bitmaps it keeps in memory (`search.facet_bitmaps`) still describe the index.
+    """One row whose ``token`` changes with every write to FilterRow (triggers, migration 0004;
+    on PostgreSQL at commit), so that a search can tell in the same statement as its full-text
+    match whether the facet bitmaps kept in memory (`search.facet_bitmaps`) still describe the
+    index.
 
     A random token rather than a counter: a counter restarts when the table is emptied (a restore,
     a test's flush) and could meet an old value again; NULL (no row) means "unknown", and the

@@ -1,8 +1,14 @@
-"""search.FilterGeneration: a token that every write to FilterRow changes (SQLite only).
+"""search.FilterGeneration: a token that every write to FilterRow changes.
 
-The SQLite search counts its facets with bitmaps kept in each worker's memory
-(`search.facet_bitmaps`); it reads this token in the same statement as the full-text match to know
-whether they still describe the index. PostgreSQL counts in SQL and needs no token.
+Each worker counts the facets with bitmaps kept in memory (`search.facet_bitmaps`); a search reads
+this token in the same statement as its full-text match to know whether they still describe the
+index.
+
+- SQLite: row triggers change it as each row is written (SQLite has one writer at a time).
+- PostgreSQL: a deferred constraint trigger changes it at commit, after every other write of the
+  transaction. Several writers then wait on the token's row only for the moment of their commit,
+  and never while holding it: changing it any earlier could deadlock two writers (one holding the
+  token's row and waiting for a row the other holds, the other waiting for the token).
 """
 
 from django.db import migrations, models
@@ -21,19 +27,44 @@ END
 # the first write after it inserts the row again.)
 
 
+POSTGRES_TRIGGER = """
+CREATE OR REPLACE FUNCTION search_filterrow_changed() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO search_filtergeneration (id, token) VALUES (1, floor(random() * 9e18)::bigint)
+        ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS search_filterrow_changed ON search_filterrow;
+CREATE CONSTRAINT TRIGGER search_filterrow_changed
+    AFTER INSERT OR UPDATE OR DELETE ON search_filterrow
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION search_filterrow_changed();
+INSERT INTO search_filtergeneration (id, token) VALUES (1, floor(random() * 9e18)::bigint);
+"""
+
+
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for event in EVENTS:
-        schema_editor.execute(TRIGGER.format(event=event, event_sql=event.upper()))
-    schema_editor.execute("INSERT INTO search_filtergeneration (id, token) VALUES (1, random())")
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for event in EVENTS:
+            schema_editor.execute(TRIGGER.format(event=event, event_sql=event.upper()))
+        schema_editor.execute(
+            "INSERT INTO search_filtergeneration (id, token) VALUES (1, random())"
+        )
+    elif vendor == "postgresql":
+        schema_editor.execute(POSTGRES_TRIGGER)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for event in EVENTS:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS search_filterrow_after_{event}")
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for event in EVENTS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS search_filterrow_after_{event}")
+    elif vendor == "postgresql":
+        schema_editor.execute(
+            "DROP TRIGGER IF EXISTS search_filterrow_changed ON search_filterrow; "
+            "DROP FUNCTION IF EXISTS search_filterrow_changed();"
+        )
 
 
 class Migration(migrations.Migration):
