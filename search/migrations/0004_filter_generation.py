@@ -30,8 +30,15 @@ END
 POSTGRES_TRIGGER = """
 CREATE OR REPLACE FUNCTION search_filterrow_changed() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO search_filtergeneration (id, token) VALUES (1, floor(random() * 9e18)::bigint)
-        ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+    -- Once per statement that fires it: at commit, once per transaction (a rebuild writes
+    -- 57,000 rows; one change of the token is enough).
+    IF current_setting('passerelle.filterrow_changed_at', true)
+            IS DISTINCT FROM statement_timestamp()::text THEN
+        PERFORM set_config('passerelle.filterrow_changed_at', statement_timestamp()::text, true);
+        INSERT INTO search_filtergeneration (id, token)
+            VALUES (1, floor(random() * 9e18)::bigint)
+            ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+    END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
