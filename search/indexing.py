@@ -21,6 +21,7 @@ from modelsearch.backends import get_search_backend
 from wagtail.models import Page
 
 from passerelle.sanitizer import strip_tags
+from search.backend import title_norms_deferred
 from search.models import SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -395,15 +396,16 @@ def rebuild(stdout=None):
     documents whose source is gone or hidden. Returns the number of documents."""
     total = 0
     kept = {"page_id": set(), "post_id": set()}
-    for key, rows in (("page_id", expected_page_rows()), ("post_id", expected_post_rows())):
-        for batch in _batches(rows):
-            with transaction.atomic():
-                documents = _bulk_upsert(batch, key)
-                _index_batch(documents)
-            kept[key].update(value for value, _f, _d in batch)
-            total += len(batch)
-            if stdout:
-                stdout.write(f"  {total} documents")
+    with title_norms_deferred():  # refreshed once, below
+        for key, rows in (("page_id", expected_page_rows()), ("post_id", expected_post_rows())):
+            for batch in _batches(rows):
+                with transaction.atomic():
+                    documents = _bulk_upsert(batch, key)
+                    _index_batch(documents)
+                kept[key].update(value for value, _f, _d in batch)
+                total += len(batch)
+                if stdout:
+                    stdout.write(f"  {total} documents")
     stale = SearchDocument.objects.exclude(page_id__in=kept["page_id"]).exclude(
         post_id__in=kept["post_id"]
     )

@@ -16,6 +16,7 @@ from modelsearch.query import And, MatchAll, Or, Phrase, PlainText
 from modelsearch.utils import get_content_type_pk
 
 from search.analysis import index_text, word_token, words
+from search.backend import refresh_title_norms
 from search.models import FilterRow, SearchDocument
 
 
@@ -65,7 +66,7 @@ class FrenchSQLiteIndex(wagtail_sqlite.SQLiteIndex):
         )
         if model is SearchDocument:
             FilterRow.refresh(objs)
-        self._refresh_title_norms()
+        refresh_title_norms(self)
 
 
 def _analysed(text):

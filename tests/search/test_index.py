@@ -204,3 +204,60 @@ def test_search_check_finds_and_repairs_missing_or_wrong_filter_rows(
     assert result_titles(search_get({"q": "onduleur"})) == ["Onduleur"]
     assert result_titles(search_get({"q": "climatisation"})) == ["Climatisation"]
     call_command("search_check", stdout=io.StringIO())  # clean now: no error
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's index writes its own statement"
+)
+def test_postgres_index_writes_the_vectors_wagtail_would_write(site_tree):
+    """search.postgres_backend writes the index entries of search documents itself (faster):
+    title, body and autocomplete vectors and plain texts must be what Wagtail's own code writes."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+    from django.utils import timezone
+    from modelsearch.backends import get_search_backend
+    from modelsearch.backends.database.postgres import postgres as wagtail_postgres
+
+    documents = [
+        SearchDocument.objects.create(
+            kind="guide", title="Télétravail des agents", body="Le VPN des établissements.",
+            context="Sécurité SI", url="/a/", date=timezone.now(),
+        ),
+        SearchDocument.objects.create(
+            kind="notice", title="Avis", body="", context="", url="/b/", date=timezone.now()
+        ),
+    ]  # fmt: skip
+    index = get_search_backend().get_index_for_model(SearchDocument)
+    columns = ["title", "body", "autocomplete", "title_text", "body_text"]
+
+    def entries():
+        rows = wagtail_postgres.IndexEntry.objects.filter(
+            object_id__in=[str(d.pk) for d in documents]
+        )
+        texts = {f"{c}_as_text": Cast(c, TextField()) for c in columns[:3]}
+        names = [f"{c}_as_text" for c in columns[:3]] + columns[3:]
+        return {row[0]: row[1:] for row in rows.annotate(**texts).values_list("object_id", *names)}
+
+    index.add_items(SearchDocument, documents)
+    ours = entries()
+    wagtail_postgres.PostgresIndex.add_items(index, SearchDocument, documents)
+    assert entries() == ours
+    assert "'teletravail':1B" in ours[str(documents[0].pk)][0]  # accents out, title weighed
+
+
+def test_search_rebuild_leaves_every_title_norm_as_a_full_refresh_would(site_tree, poster):
+    """The rebuild defers the title norms (how a title's length weighs in the ranking) to one
+    refresh at the end: afterwards they are exactly those of a full refresh, not the 1.0 that
+    new entries start with."""
+    from modelsearch.backends import get_search_backend
+    from modelsearch.conf import get_app_config
+
+    _category, forum = factories.make_category_with_forum("Réseau", "Routeurs")
+    factories.make_topic(forum, poster, subject="Routeur", content="court")
+    factories.make_topic(forum, poster, subject="Routeur du bâtiment B en panne depuis lundi")
+    call_command("search_rebuild")
+    entries = get_app_config().get_model("IndexEntry").objects.order_by("pk")
+    after_rebuild = list(entries.values_list("pk", "title_norm"))
+    assert any(norm != 1.0 for _pk, norm in after_rebuild)
+    get_search_backend().get_index_for_model(SearchDocument)._refresh_title_norms(full=True)
+    assert list(entries.values_list("pk", "title_norm")) == after_rebuild
