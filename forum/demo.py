@@ -211,3 +211,49 @@ def load_community():
         )
         created += was_created
     return created
+
+
+# An unanswered question, waiting for five days and assigned in turn to the domain's officer.
+UNANSWERED = (
+    "Organisation du travail à distance",
+    "Quelle solution de visioconférence pour les conseils centraux ?",
+    "personnel2",
+    "Nos conseils d'administration se tiendront à distance cet hiver. Quelle solution "
+    "utilisez-vous pour les votes à bulletin secret ?",
+    5,
+)
+
+
+def load_assignments(now=None):
+    """An unanswered topic, five days old, assigned to its domain's officer (idempotent)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.roles import ROLE_NAMES
+    from forum.community import assignment
+
+    forum_name, subject, author, content, age_days = UNANSWERED
+    User = get_user_model()
+    poster = User.objects.filter(username=author, groups__name__in=ROLE_NAMES).first()
+    forum = Forum.objects.filter(name=forum_name, type=Forum.FORUM_POST).first()
+    if poster is None or forum is None:
+        return 0
+    created = 0
+    topic = Topic.objects.filter(forum=forum, subject=subject).first()
+    if topic is None:
+        topic = Topic.objects.create(
+            forum=forum, poster=poster, subject=subject, type=Topic.TOPIC_POST,
+            status=Topic.TOPIC_UNLOCKED, approved=True,
+        )  # fmt: skip
+        post = Post.objects.create(
+            topic=topic, poster=poster, subject=subject, content=content, approved=True
+        )
+        opened = (now or timezone.now()) - datetime.timedelta(days=age_days)
+        Post.objects.filter(pk=post.pk).update(created=opened)
+        Topic.objects.filter(pk=topic.pk).update(created=opened)
+        created += 1
+    if assignment.assignment_of(topic) is None:
+        done = assignment.auto_assign(days=age_days - 1, now=now, topics=[topic.pk], notify=False)
+        created += len(done)
+    return created

@@ -315,6 +315,9 @@ LOGGING = {
 
 PASSERELLE_REVIEW_INTERVAL_MONTHS = env_int("PASSERELLE_REVIEW_INTERVAL_MONTHS", 6, minimum=1)
 PASSERELLE_DEMO = env_bool("PASSERELLE_DEMO", False)
+# Forum: a topic unanswered for this many days is assigned in turn to one of its domain's
+# officers by assign_unanswered_topics (cron, daily).
+PASSERELLE_AUTO_ASSIGN_DAYS = env_int("PASSERELLE_AUTO_ASSIGN_DAYS", 3, minimum=1)
 
 # fetch_notices: per-request timeout (seconds; the whole download gets 3x that), largest feed
 # body read (bytes; reading stops past it), most redirects followed.

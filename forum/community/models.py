@@ -56,6 +56,8 @@ class ModerationAction(models.Model):
         UNSOLVE = "unsolve", _("solution retirée")
         PROMOTE = "promote", _("sujet transformé en bonne pratique")
         TYPE = "type", _("type de sujet changé")
+        ASSIGN = "assign", _("sujet attribué")
+        NO_ANSWER = "no_answer", _("sujet sans réponse nécessaire")
 
     actor = models.ForeignKey(
         USER, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("auteur")
@@ -317,3 +319,55 @@ class HiddenPost(models.Model):
 
     def __str__(self):
         return str(self.post)
+
+
+class TopicAssignment(models.Model):
+    """Who answers an unanswered topic: an officer of its domain (chosen by a moderator, or by
+    ``assign_unanswered_topics`` in turn), or a moderator's decision that no answer is needed.
+
+    One per topic; reassigning changes it and leaves a line in the moderation log."""
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("attribué")
+        NO_ANSWER_NEEDED = "no_answer", _("aucune réponse nécessaire")
+
+    topic = models.OneToOneField(
+        "forum_conversation.Topic",
+        on_delete=models.CASCADE,
+        related_name="assignment",
+        verbose_name=_("sujet"),
+    )
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.ASSIGNED
+    )
+    officer = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topic_assignments",
+        verbose_name=_("chargé de domaine"),
+    )
+    automatic = models.BooleanField(_("attribution automatique"), default=False)
+    assigned_by = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("attribué par"),
+    )
+    assigned_at = models.DateTimeField(_("le"), db_index=True)
+
+    class Meta:
+        verbose_name = _("attribution de sujet")
+        verbose_name_plural = _("attributions de sujets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="no_answer") | Q(officer__isnull=False) | Q(automatic=False),
+                name="forum_community_automatic_assignment_has_officer",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.topic} → {self.officer or self.get_state_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.community import views
+from forum.community import assignment_views, views
 
 app_name = "forum_community"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("sujet/<int:pk>/solution/<int:post_pk>/", views.mark_solution, name="mark_solution"),
     path("sujet/<int:pk>/solution/retirer/", views.unmark_solution, name="unmark_solution"),
     path("sujet/<int:pk>/abonnement/", views.topic_subscription, name="topic_subscription"),
+    path("sujet/<int:pk>/attribution/", assignment_views.assign_topic, name="assign_topic"),
+    path("sujet/<int:pk>/sans-reponse/", assignment_views.no_answer_needed, name="no_answer"),
     path("sujet/<int:pk>/bonne-pratique/", views.promote_topic, name="promote"),
     path("forum/<int:pk>/abonnement/", views.forum_subscription, name="forum_subscription"),
     path("mes-abonnements/", views.subscriptions, name="subscriptions"),

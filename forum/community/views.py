@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from machina.core.db.models import get_model
 
-from forum.community import moderation, notifications, promotion, solutions
+from forum.community import assignment, moderation, notifications, promotion, solutions
 from forum.community.access import can_moderate, can_read, handler_for, moderated_forum_ids
 from forum.community.emails import read_unsubscribe_token
 from forum.community.forms import (
@@ -83,16 +83,8 @@ def workbench(request):
             )
     now = timezone.now()
     week_ago = now - datetime.timedelta(days=7)
-    unanswered = (
-        Topic.objects.filter(
-            forum_id__in=forum_ids,
-            approved=True,
-            posts_count__lte=1,
-            created__lt=now - datetime.timedelta(days=days),
-        )
-        .exclude(status=Topic.TOPIC_LOCKED)
-        .select_related("forum", "poster")
-        .order_by("created")
+    unanswered = assignment.unanswered_for_workbench(
+        forum_ids, request.user, older_than=now - datetime.timedelta(days=days)
     )
     pending = (
         Post.objects.filter(topic__forum_id__in=forum_ids, approved=False, hidden__isnull=True)
@@ -131,6 +123,7 @@ def workbench(request):
         {
             "days": days,
             "unanswered": list(unanswered[:LIST_LIMIT]),
+            "now": now,
             "unanswered_count": unanswered.count(),
             "pending": list(pending[:LIST_LIMIT]),
             "pending_count": pending.count(),

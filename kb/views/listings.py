@@ -16,6 +16,8 @@ def _pages(**filters):
 
 
 def domain_listing(request, index, slug):
+    from forum.community.assignment import first_answer_stats
+
     domain = get_object_or_404(Domain, slug=slug)
     return TemplateResponse(
         request,
@@ -27,6 +29,7 @@ def domain_listing(request, index, slug):
             "description": domain.description,
             "domain": domain,
             "items": _pages(domain=domain),
+            "first_answer": first_answer_stats(domain),
         },
     )
 

@@ -25,4 +25,12 @@ def practice_discussion(context, page):
     }
 
 
+@register.simple_tag
+def topic_assignment(topic):
+    """The topic's assignment (officer or "no answer needed"), or None."""
+    from forum.community.assignment import assignment_of
+
+    return assignment_of(topic)
+
+
 register.filter("is_solved", is_solved)

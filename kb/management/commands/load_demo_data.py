@@ -33,5 +33,6 @@ class Command(BaseCommand):
             counts["entrées à trier"] = notices_demo.load_triage_queue()
             counts["discussions"] = forum_demo.load_topics()
             counts["communauté du forum"] = forum_demo.load_community()
+            counts["sujets attribués"] = forum_demo.load_assignments()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : ajouté {summary}."))
