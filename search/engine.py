@@ -43,6 +43,7 @@ TITLE_TIER = -1_000_000.0  # added to bm25 (lower is better) for matches of ever
 SHOWN_FIELDS = (
     "kind",
     "forum_id",
+    "topic_id",
     "solved",
     "source_id",
     "archived",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.community import assignment_views, views
+from forum.community import assignment_views, suggestion_views, views
 
 app_name = "forum_community"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("sujet/<int:pk>/sans-reponse/", assignment_views.no_answer_needed, name="no_answer"),
     path("sujet/<int:pk>/bonne-pratique/", views.promote_topic, name="promote"),
     path("forum/<int:pk>/abonnement/", views.forum_subscription, name="forum_subscription"),
+    path("suggestions/", suggestion_views.topic_suggestions, name="topic_suggestions"),
     path("mes-abonnements/", views.subscriptions, name="subscriptions"),
     path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("pratique/<int:page_pk>/discuter/", views.discuss_practice, name="discuss_practice"),

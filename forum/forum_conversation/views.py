@@ -107,7 +107,35 @@ class PublishMixin:
         return response
 
 
-class TopicCreateView(PublishMixin, MachinaTopicCreateView):
+class SuggestionStepMixin:
+    """Without JavaScript, a new topic whose title resembles existing topics or guide pages is
+    shown once more with those suggestions before it is published, keeping what was written
+    (and the uploaded attachments, which machina keeps in its attachment cache). With
+    JavaScript the suggestions were shown while typing, and the form says so
+    (``suggestions_vues``)."""
+
+    def form_valid(self, post_form, attachment_formset, *args, **kwargs):
+        if not self.preview and not self.request.POST.get("suggestions_vues"):
+            from forum.community.suggestions import similar
+
+            found = similar(post_form.cleaned_data.get("subject", ""), self.request.user)
+            if found:
+                self.attachment_preview = attachment_formset is not None
+                poll_option_formset = args[0] if args else kwargs.pop("poll_option_formset", None)
+                kwargs.pop("poll_options_validated", None)
+                return self.render_to_response(
+                    self.get_context_data(
+                        post_form=post_form,
+                        attachment_formset=attachment_formset,
+                        poll_option_formset=poll_option_formset,
+                        suggestions=found,
+                        suggestions_step=True,
+                    )
+                )
+        return super().form_valid(post_form, attachment_formset, *args, **kwargs)
+
+
+class TopicCreateView(SuggestionStepMixin, PublishMixin, MachinaTopicCreateView):
     pass
 
 
