@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "forum.forum_moderation",
     "forum.forum_search",
     "forum.forum_tracking",
-    "machina.apps.forum_member",
+    "forum.forum_member",
     "forum.forum_permission",
     # Passerelle's own forum models: solutions, reports, moderation log, subscriptions.
     "forum.community",
@@ -135,6 +135,7 @@ MIGRATION_MODULES = {
     "forum_attachments": "machina.apps.forum_conversation.forum_attachments.migrations",
     "forum_permission": "machina.apps.forum_permission.migrations",
     "forum_tracking": "machina.apps.forum_tracking.migrations",
+    "forum_member": "machina.apps.forum_member.migrations",
 }
 
 REDIS_URL = redis_url_from_env("REDIS_URL")
