@@ -1,6 +1,7 @@
 """machina's topic and post views, extended.
 
-- Reading a topic: the accepted answer right after the question, the reader's subscription,
+- Reading a topic: a topic held for approval is a 404 except for its author and moderators; the
+  accepted answer right after the question, the reader's subscription,
   report / solution / moderation actions; anonymous reads no longer write ``views_count`` on every
   request (they are counted in the cache and moved to the database in batches, none lost:
   ``forum.community.topic_views``).
@@ -35,7 +36,16 @@ Topic = get_model("forum_conversation", "Topic")
 class TopicView(MachinaTopicView):
     def get_topic(self):
         if not hasattr(self, "topic"):
-            super().get_topic()
+            topic = super().get_topic()
+            # A topic held for approval exists only for its author and the forum's moderators
+            # (machina showed its subject to anyone who tried its id).
+            user = self.request.user
+            if not topic.approved and not (
+                (user.is_authenticated and topic.poster_id == user.pk)
+                or self.request.forum_permission_handler.can_approve_posts(topic.forum, user)
+            ):
+                del self.topic
+                raise Http404
         return self.topic
 
     def get(self, request, **kwargs):

@@ -195,6 +195,11 @@ def objects(world, kind):
 
 def secrets(world):
     """What no outsider may ever read, in a body or a redirect."""
+    slugs = [world.private_category.slug, world.private_forum.slug, world.private_topic.slug]
+    return [*slugs, *(quote(slug) for slug in slugs), *_names(world)]
+
+
+def _names(world):
     return [
         world.private_category.name,
         world.private_category.slug,
@@ -297,3 +302,54 @@ def test_private_objects_answer_as_missing_ids(client_for, world, name):
         admin = Client()
         admin.force_login(world.administrator)
         assert admin.get(url).status_code != 404, url
+        # And ids that do not exist are a 404 for a superuser too, never a server error.
+        for _private, missing in variants(world, probe):
+            missing_url = build_url(name, params, missing)
+            assert admin.get(missing_url).status_code in {404, 405}, missing_url
+
+
+def test_issue_examples(client_for, world):
+    """The two answers the issue reported: a 200 naming the private forum, and a 500."""
+    outsider = client_for(world.staff_b)
+    private = outsider.get(f"/forum/tracking/mark/forums/{world.private_forum.pk}/")
+    assert private.status_code == 404
+    assert quote(world.private_forum.slug) not in private.content.decode()
+    missing = outsider.get(f"/forum/tracking/mark/forum/{MISSING_ID}/topics/")
+    assert missing.status_code == 404
+    # The forum's member still marks it read.
+    member = client_for(world.staff_a).get(f"/forum/tracking/mark/forums/{world.private_forum.pk}/")
+    assert member.status_code == 200
+    assert quote(world.private_forum.slug) in member.content.decode()
+
+
+def test_profile_counts_only_what_the_reader_may_read(client_for, world):
+    """staff_a wrote one topic, in the private forum: an outsider sees none of it."""
+    url = reverse("forum_member:profile", kwargs={"pk": world.staff_a.pk})
+
+    def counts(user):
+        response = client_for(user).get(url)
+        assert response.status_code == 200
+        return response.context["topics_count"], response.context["profile"].posts_count
+
+    assert counts(world.staff_b) == (0, 0)
+    assert counts(None) == (0, 0)
+    assert counts(world.staff_a) == (1, 1)
+    assert client_for(world.staff_b).get("/forum/member/profile/abc/").status_code == 404
+
+
+def test_topic_held_for_approval_exists_only_for_its_author_and_moderators(client_for, world):
+    from tests.forum.world import Topic, topic_url
+
+    held = factories.make_topic(world.rh_forum, world.staff_b, subject="Sujet en attente KL")
+    Topic.objects.filter(pk=held.pk).update(approved=False)
+    url = topic_url(held)
+    missing = url.replace(f"-{held.pk}/", f"-{MISSING_ID}/")
+    for user in (None, world.staff_a):
+        response = client_for(user).get(url)
+        assert response.status_code == 404
+        assert "Sujet en attente KL" not in response.content.decode()
+        assert client_for(user).get(missing).status_code == 404
+    for user in (world.staff_b, world.officer_rh):
+        response = client_for(user).get(url)
+        assert response.status_code == 200
+        assert "Sujet en attente KL" in response.content.decode()

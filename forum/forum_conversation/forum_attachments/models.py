@@ -7,6 +7,8 @@ copied, then ours), set in ``MIGRATION_MODULES``.
 """
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from machina.apps.forum_conversation.forum_attachments.abstract_models import (
     AbstractAttachment,
@@ -19,8 +21,21 @@ from forum.forum_conversation.forum_attachments.storage import (
 )
 
 
+class AttachmentFieldFile(FieldFile):
+    @property
+    def url(self):
+        """The permission-checked download view: the file has no other address."""
+        if not self.instance.pk:
+            return ""
+        return reverse("forum_conversation:attachment", kwargs={"pk": self.instance.pk})
+
+
+class AttachmentFileField(models.FileField):
+    attr_class = AttachmentFieldFile
+
+
 class Attachment(AbstractAttachment):
-    file = models.FileField(
+    file = AttachmentFileField(
         upload_to=get_attachment_file_upload_to,
         storage=private_attachment_storage,
         max_length=255,
