@@ -25,7 +25,9 @@ ROLE_LABELS = {
 }
 
 READ_FORUM = ["can_see_forum", "can_read_forum"]
-ANONYMOUS_FORUM = READ_FORUM
+# Anonymous visitors read public forums and download their attachments, like the rest of the
+# public topic (the topic page shows them the links); private forums refuse both (private.py).
+ANONYMOUS_FORUM = [*READ_FORUM, "can_download_file"]
 PARTICIPATE_FORUM = [
     *READ_FORUM,
     "can_start_new_topics",

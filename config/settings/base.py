@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "forum.forum_moderation",
     "forum.forum_search",
     "forum.forum_tracking",
-    "machina.apps.forum_member",
+    "forum.forum_member",
     "forum.forum_permission",
     # Passerelle's own forum models: solutions, reports, moderation log, subscriptions.
     "forum.community",
@@ -132,9 +132,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 MIGRATION_MODULES = {
     "forum": "machina.apps.forum.migrations",
     "forum_conversation": "machina.apps.forum_conversation.migrations",
-    "forum_attachments": "machina.apps.forum_conversation.forum_attachments.migrations",
+    "forum_attachments": "forum.forum_conversation.forum_attachments.migrations",
     "forum_permission": "machina.apps.forum_permission.migrations",
     "forum_tracking": "machina.apps.forum_tracking.migrations",
+    "forum_member": "machina.apps.forum_member.migrations",
 }
 
 REDIS_URL = redis_url_from_env("REDIS_URL")
@@ -297,6 +298,15 @@ MACHINA_USER_DISPLAY_NAME_METHOD = "get_full_name"
 # the "Personnel d'établissement" group (see accounts/roles.py).
 MACHINA_DEFAULT_AUTHENTICATED_USER_FORUM_PERMISSIONS = ["can_see_forum", "can_read_forum"]
 MACHINA_PROFILE_AVATARS_ENABLED = False
+
+# --- Forum: private attachments -----------------------------------------------------------------
+
+# Forum attachments are stored here, outside MEDIA_ROOT (which the reverse proxy serves to
+# anyone), under random names, and leave only through the permission-checked download view.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# When set (e.g. "/_prive"), downloads answer with "X-Accel-Redirect: <prefix>/<path>" for an
+# nginx `internal;` location aliased to PRIVATE_MEDIA_ROOT, instead of streaming the file.
+PASSERELLE_ACCEL_REDIRECT_PREFIX = env_str("PASSERELLE_ACCEL_REDIRECT_PREFIX", "").rstrip("/")
 
 # --- Logging ------------------------------------------------------------------------------------
 

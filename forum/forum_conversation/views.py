@@ -1,18 +1,24 @@
 """machina's topic and post views, extended.
 
-- Reading a topic: the accepted answer right after the question, the reader's subscription,
+- Reading a topic: a topic held for approval is a 404 except for its author and moderators; the
+  accepted answer right after the question, the reader's subscription,
   report / solution / moderation actions; anonymous reads no longer write ``views_count`` on every
   request (they are counted in the cache and moved to the database in batches, none lost:
   ``forum.community.topic_views``).
+- The forum, topic and post a form's URL names must belong together (404 otherwise): machina
+  took the page's forum from the URL and the permission from the topic, so a public topic's
+  reply page under a private forum's id showed that forum's name.
 - Posting: the author is subscribed (unless they turned that off) and, once the post is
   visible, subscribers and mentioned people are emailed (after the transaction commits).
 """
 
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
+from machina.apps.forum_conversation.views import PostUpdateView as MachinaPostUpdateView
 from machina.apps.forum_conversation.views import TopicCreateView as MachinaTopicCreateView
+from machina.apps.forum_conversation.views import TopicUpdateView as MachinaTopicUpdateView
 from machina.apps.forum_conversation.views import TopicView as MachinaTopicView
 from machina.core.db.models import get_model
 
@@ -30,7 +36,16 @@ Topic = get_model("forum_conversation", "Topic")
 class TopicView(MachinaTopicView):
     def get_topic(self):
         if not hasattr(self, "topic"):
-            super().get_topic()
+            topic = super().get_topic()
+            # A topic held for approval exists only for its author and the forum's moderators
+            # (machina showed its subject to anyone who tried its id).
+            user = self.request.user
+            if not topic.approved and not (
+                (user.is_authenticated and topic.poster_id == user.pk)
+                or self.request.forum_permission_handler.can_approve_posts(topic.forum, user)
+            ):
+                del self.topic
+                raise Http404
         return self.topic
 
     def get(self, request, **kwargs):
@@ -94,6 +109,28 @@ class TopicView(MachinaTopicView):
         return context
 
 
+def _int(value):
+    return int(value) if value is not None else None
+
+
+class SameObjectsMixin:
+    """The topic must be in the URL's forum and the post in the URL's topic, or 404."""
+
+    def get_topic(self):
+        topic = super().get_topic()
+        if topic is not None and topic.forum_id != _int(self.kwargs.get(self.forum_pk_url_kwarg)):
+            raise Http404
+        return topic
+
+    def get_post(self):
+        post = super().get_post()
+        if post is not None and self.post_pk_url_kwarg in self.kwargs:
+            if post.topic_id != _int(self.kwargs.get(self.topic_pk_url_kwarg)):
+                raise Http404
+            self.get_topic()
+        return post
+
+
 class PublishMixin:
     """After a new post is saved: subscribe its author, and notify if it is visible."""
 
@@ -139,12 +176,32 @@ class TopicCreateView(SuggestionStepMixin, PublishMixin, MachinaTopicCreateView)
     pass
 
 
-class PostCreateView(PublishMixin, MachinaPostCreateView):
+class TopicUpdateView(SameObjectsMixin, MachinaTopicUpdateView):
+    pass
+
+
+class PostCreateView(SameObjectsMixin, PublishMixin, MachinaPostCreateView):
+    pass
+
+
+class PostUpdateView(SameObjectsMixin, MachinaPostUpdateView):
     pass
 
 
 class PostDeleteView(MachinaPostDeleteView):
-    """A moderator deleting someone else's post leaves a line in the moderation log."""
+    """A moderator deleting someone else's post leaves a line in the moderation log.
+
+    The post must be in the URL's topic, and the topic in the URL's forum (404 otherwise)."""
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "_checked_post"):
+            post = super().get_object(queryset)
+            if post.topic_id != int(self.kwargs["topic_pk"]) or post.topic.forum_id != int(
+                self.kwargs["forum_pk"]
+            ):
+                raise Http404
+            self._checked_post = post
+        return self._checked_post
 
     def form_valid(self, form):
         post = self.object

@@ -75,6 +75,13 @@ def test_anonymous_readers_create_no_session(client, site_tree):
             "AttachmentView",
             "forum.forum_conversation.forum_attachments.views",
         ),
+        ("forum_tracking.views", "MarkForumsReadView", "forum.forum_tracking.views"),
+        ("forum_tracking.views", "MarkTopicsReadView", "forum.forum_tracking.views"),
+        ("forum_member.views", "ForumProfileDetailView", "forum.forum_member.views"),
+        ("forum_member.views", "UserPostsView", "forum.forum_member.views"),
+        ("forum_member.views", "TopicSubscriptionListView", "forum.forum_member.views"),
+        ("forum_conversation.views", "TopicUpdateView", "forum.forum_conversation.views"),
+        ("forum_conversation.views", "PostUpdateView", "forum.forum_conversation.views"),
     ],
 )
 def test_each_override_app_is_picked_up(module_label, name, expected_module):
@@ -93,9 +100,14 @@ def test_override_apps_keep_machina_models_and_migrations():
         ("forum_tracking", "forum.forum_tracking"),
         ("forum_feeds", "forum.forum_feeds"),
         ("forum_moderation", "forum.forum_moderation"),
+        ("forum_member", "forum.forum_member"),
     ]:
         config = apps.get_app_config(label)
         assert config.name == name
     assert apps.get_model("forum", "Forum")._meta.db_table == "forum_forum"
     assert settings.MIGRATION_MODULES["forum_conversation"].startswith("machina.apps.")
     assert apps.get_app_config("forum_community").name == "forum.community"
+    # The attachment model is ours (private storage), with machina's table.
+    attachment = apps.get_model("forum_attachments", "Attachment")
+    assert attachment.__module__ == "forum.forum_conversation.forum_attachments.models"
+    assert attachment._meta.db_table == "forum_attachments_attachment"

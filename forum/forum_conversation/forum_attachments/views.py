@@ -1,8 +1,15 @@
-"""Attachment download: only to readers of the topic, always as a download, never sniffed."""
+"""Attachment download: only to readers of the topic, always as a download, never sniffed.
 
-import os
+The file comes from the private storage (``storage.py``); with
+``PASSERELLE_ACCEL_REDIRECT_PREFIX`` set, nginx sends it (``X-Accel-Redirect``) after this view
+has checked the permission, otherwise Django streams it.
+"""
 
-from django.http import FileResponse, Http404
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from machina.apps.forum_conversation.forum_attachments.views import (
     AttachmentView as MachinaAttachmentView,
 )
@@ -26,16 +33,21 @@ class AttachmentView(MachinaAttachmentView):
         return handler.can_read_forum(obj, user) and handler.can_download_files(obj, user)
 
     def render_to_response(self, context, **response_kwargs):
-        try:
-            handle = self.object.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=os.path.basename(self.object.file.name),
-            content_type="application/octet-stream",
-        )
+        attachment = self.object
+        prefix = getattr(settings, "PASSERELLE_ACCEL_REDIRECT_PREFIX", "")
+        if not attachment.file.name or not attachment.file.storage.exists(attachment.file.name):
+            raise Http404
+        if prefix:
+            response = HttpResponse(content_type="application/octet-stream")
+            response["X-Accel-Redirect"] = f"{prefix}/{quote(attachment.file.name)}"
+            response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+        else:
+            response = FileResponse(
+                attachment.file.open("rb"),
+                as_attachment=True,
+                filename=attachment.filename,
+                content_type="application/octet-stream",
+            )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response

@@ -1,0 +1,1 @@
+from machina.apps.forum_member.admin import *  # noqa: F403
