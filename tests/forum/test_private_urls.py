@@ -105,6 +105,9 @@ ROUTES = {
     "forum_community:unmark_solution": Probe({"pk": "topic"}),
     "forum_community:topic_subscription": Probe({"pk": "topic"}),
     "forum_community:promote": Probe({"pk": "topic"}),
+    "forum_community:assign_topic": Probe({"pk": "topic"}),
+    "forum_community:no_answer": Probe({"pk": "topic"}),
+    "forum_community:topic_suggestions": Probe(mode="no_leak"),
     "forum_community:forum_subscription": Probe({"pk": "forum"}),
     "forum_community:subscriptions": Probe(mode="no_leak"),
     "forum_community:unsubscribe": Probe(
