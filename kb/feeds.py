@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from kb.models import Domain, PageUpdate
+from passerelle.sanitizer import text_to_html
 
 FEED_SIZE = 50
 
@@ -46,7 +47,9 @@ class GuideUpdatesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.note or _("Mise à jour de la page.")
+        # The note is plain text on the page; Atom's summary is type="html": escape it here, at
+        # the point of output, and pass it through the sanitizer like all HTML that leaves.
+        return text_to_html(item.note or _("Mise à jour de la page."))
 
     def item_link(self, item):
         return f"{item.page.get_url(request=self.request)}historique/#version-{item.pk}"

@@ -44,7 +44,15 @@ class ExperienceForm(forms.ModelForm):
         for name in ("title", "domain", "context", "actions", "results"):
             self.fields[name].error_messages["required"] = _("Ce champ est obligatoire.")
         for field in self.fields.values():
-            if getattr(field, "max_length", None):
+            if isinstance(field, forms.FileField):
+                # A file field's "max_length" error is about the file's name and has its own
+                # parameters (max, length): the text fields' message would raise a KeyError.
+                field.error_messages["max_length"] = _(
+                    "Le nom du fichier dépasse %(max)d caractères (il en compte %(length)d) : "
+                    "renommez-le puis joignez-le à nouveau, rien de ce que vous avez écrit "
+                    "n'est perdu."
+                )
+            elif getattr(field, "max_length", None):
                 field.error_messages["max_length"] = _(
                     "Ce texte dépasse %(limit_value)d caractères (il en compte %(show_value)d) : "
                     "raccourcissez-le, rien de ce que vous avez écrit n'est perdu."

@@ -120,7 +120,6 @@ def dismiss(request, pk):
         request,
         "notices/admin/triage_dismiss.html",
         {"entry": entry, "form": form, "next": request.POST.get("next") or request.GET.get("next")},
-        status=400 if request.method == "POST" else 200,
     )
 
 

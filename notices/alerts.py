@@ -10,10 +10,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from wagtail.rich_text import expand_db_html
 
 from notices.models import NoticePage
 from outbox.delivery import enqueue
+from passerelle.sanitizer import sanitize_html
 
 
 def recipients(notice):
@@ -53,6 +56,8 @@ def notify_urgent_notice(notice):
         "url": f"{base_url}{notice.url}",
         "settings_url": f"{base_url}/",
         "published": timezone.localdate(notice.first_published_at or timezone.now()),
+        # The HTML part: the impact's rich text through the sanitizer, at the point of output.
+        "impact_html": mark_safe(sanitize_html(expand_db_html(notice.impact))),  # noqa: S308
     }
     subject = _("[Urgent] %(source)s : %(title)s") % {
         "source": notice.source,

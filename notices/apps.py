@@ -10,6 +10,10 @@ class NoticesConfig(AppConfig):
 
         from notices.alerts import on_page_published
         from notices.models import NoticePage
+        from passerelle.sanitizer import install_rich_text_link_rule
+
+        # Rich text (notices' impact, guide bodies) leaves through the sanitizer's URL rule.
+        install_rich_text_link_rule()
 
         page_published.connect(
             on_page_published, sender=NoticePage, dispatch_uid="notices_urgent_alert"

@@ -12,8 +12,10 @@ from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
+from wagtail.rich_text import expand_db_html
 
 from notices.filters import NoticeFilterForm
+from passerelle.sanitizer import sanitize_html, text_to_html
 
 FEED_LENGTH = 50
 
@@ -76,7 +78,13 @@ class _NoticeFeed(Feed):
         return f"{prefix}{item.title}"
 
     def item_description(self, item):
-        return item.summary
+        # RSS <description> and Atom <summary type="html"> are HTML to feed readers: the plain
+        # text summary is escaped, the impact's rich text sanitized, here at the point of output.
+        # Titles stay text (escaped once by the feed generator).
+        parts = [text_to_html(item.summary)]
+        if item.impact:
+            parts.append(sanitize_html(expand_db_html(item.impact)))
+        return "".join(parts)
 
     def item_link(self, item):
         return self._absolute(item.url)

@@ -17,6 +17,8 @@ feed only. Nothing is ever published: an editor accepts or dismisses each entry.
 """
 
 import calendar
+import codecs
+import contextlib
 import datetime
 import hashlib
 import html
@@ -36,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from notices.models import FeedEntry, Source, SourceFeed
@@ -190,6 +193,7 @@ class ParsedEntry:
     summary: str
     published_at: datetime.datetime | None
     updated_at: datetime.datetime | None
+    version_at: datetime.datetime | None = None
 
     @property
     def content_hash(self):
@@ -209,52 +213,163 @@ def _declared_encoding(body):
     return match.group(1).decode("ascii").lower() if match else ""
 
 
-def _check_encoding(body, content_type):
-    """Refuse a body whose bytes do not match the encoding it declares."""
-    declared = _declared_encoding(body)
-    charset = ""
-    if "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=")[-1].split(";")[0].strip(" \"'")
-    # The XML declaration is what the parser goes by; the HTTP charset only when there is none.
-    for name in filter(None, [declared or charset]):
-        try:
-            body.decode(name)
-        except LookupError:
-            raise FetchError(_("Encodage déclaré inconnu : %(enc)s.") % {"enc": name}) from None
-        except UnicodeDecodeError:
-            raise FetchError(
-                _("L'encodage déclaré (%(enc)s) ne correspond pas au contenu du flux.")
-                % {"enc": name}
-            ) from None
-    if declared and declared.replace("_", "-") not in {"utf-8", "utf8", "us-ascii", "ascii"}:
-        # A single-byte declaration over bytes that are valid multi-byte UTF-8 is a mismatch
-        # that would silently turn "é" into "Ã©".
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return
-        if any(ord(char) > 127 for char in text) and not declared.startswith("utf"):
-            raise FetchError(
-                _(
-                    "L'encodage déclaré (%(enc)s) ne correspond pas au contenu du flux, "
-                    "qui est en UTF-8."
-                )
-                % {"enc": declared}
-            )
+BOMS = [
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+UTF8 = "utf-8"
+CP1252 = "cp1252"
+ENCODING_LABELS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "iso8859-1": "ISO-8859-1"}
 
 
-def _looks_like_html(body, content_type):
-    head = body[:1024].lstrip().lower()
-    return "html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html"))
+def _label(name):
+    return ENCODING_LABELS.get(name, name.upper())
 
 
-def check_xml(body, content_type=""):
-    """The strict pre-check: well-formed XML, no entity declaration, a feed's root element."""
-    if not body.strip():
-        raise FetchError(_("Réponse vide : la source n'a renvoyé aucun contenu."))
-    _check_encoding(body, content_type)
+def _canonical(name, where, warnings):
+    """Python's name for the encoding ``name``, or "" (with a warning) when it is unknown."""
+    if not name:
+        return ""
     try:
-        root = defusedxml.ElementTree.fromstring(
+        return codecs.lookup(name).name
+    except LookupError:
+        warnings.append(
+            _("Encodage inconnu annoncé par %(where)s (%(name)s) : ignoré.")
+            % {"where": where, "name": name[:40]}
+        )
+        return ""
+
+
+def _family(name):
+    """utf-16-le and utf-16 are one encoding as far as an announcement goes."""
+    return name.removesuffix("-le").removesuffix("-be")
+
+
+def _decodes(body, name):
+    try:
+        return body.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+@dataclass
+class DecodedBody:
+    text: str
+    encoding: str
+    warnings: list = field(default_factory=list)
+
+
+def decode_body(body, content_type=""):
+    """Decide the body's encoding from its bytes, its XML declaration and the HTTP header together.
+
+    A byte-order mark decides. Otherwise bytes that are valid UTF-8 and not plain ASCII are
+    UTF-8, whatever is announced (a single-byte text practically never is valid UTF-8, and
+    reading UTF-8 as ISO-8859-1 is what makes "universitÃ©"); bytes that are not UTF-8 are read
+    in the single-byte encoding announced (ISO-8859-1 read as Windows-1252, its superset, as
+    browsers do), else in Windows-1252. Whenever the bytes contradict what was announced, or
+    the text comes from a guess, a warning says so: it is recorded on the feed and its source.
+    """
+    warnings = []
+    header_raw = ""
+    if "charset=" in content_type.lower():
+        header_raw = content_type.lower().split("charset=")[-1].split(";")[0].strip(" \"'")
+    header = _canonical(header_raw, _("l'en-tête HTTP"), warnings)
+    bom = next(((name, len(mark)) for mark, name in BOMS if body.startswith(mark)), None)
+    if bom:
+        name, size = bom
+        text = _decodes(body[size:], name)
+        if text is None:
+            text = body[size:].decode(name, errors="replace")
+            warnings.append(
+                _("Le flux commence par une marque d'ordre des octets %(enc)s mais contient "
+                  "des octets invalides dans cet encodage : caractères remplacés par « \ufffd ».")
+                % {"enc": _label(name)}
+            )  # fmt: skip
+        declared = _canonical(_declared_encoding(text.encode(UTF8)), _("le document"), warnings)
+        for announced, where in ((header, _("l'en-tête HTTP")), (declared, _("le document"))):
+            if announced and _family(announced) != _family(name):
+                warnings.append(capfirst(
+                    _("%(where)s annonce %(announced)s, mais le flux commence par une marque "
+                      "d'ordre des octets %(enc)s : lu en %(enc)s.")
+                    % {"where": where, "announced": _label(announced), "enc": _label(name)}
+                ))  # fmt: skip
+        return DecodedBody(text, name, warnings)
+
+    declared = _canonical(_declared_encoding(body), _("le document"), warnings)
+    if body.isascii():
+        # Every ASCII-compatible encoding reads these bytes the same way: nothing to decide.
+        return DecodedBody(body.decode("ascii"), UTF8, warnings)
+    announced = [(declared, _("le document")), (header, _("l'en-tête HTTP"))]
+    announced = [(name, where) for name, where in announced if name]
+    text = _decodes(body, UTF8)
+    if text is not None:
+        for name, where in announced:
+            if name != UTF8:
+                warnings.append(capfirst(
+                    _("%(where)s annonce %(announced)s, mais le contenu est de l'UTF-8 : "
+                      "lu en UTF-8 (sinon « é » serait devenu « Ã© »).")
+                    % {"where": where, "announced": _label(name)}
+                ))  # fmt: skip
+        return DecodedBody(text, UTF8, warnings)
+    # Not UTF-8: the single-byte encoding announced (the document's first, as XML parsers do).
+    for name, where in announced:
+        if name == UTF8 or name.startswith(("utf-16", "utf-32")):
+            continue
+        chosen = CP1252 if name == "iso8859-1" and _decodes(body, CP1252) is not None else name
+        text = _decodes(body, chosen)
+        if text is None:
+            continue
+        for other, other_where in announced:
+            if other not in {name, chosen}:
+                warnings.append(capfirst(
+                    _("%(where)s annonce %(announced)s, %(other_where)s %(other)s : "
+                      "lu en %(enc)s, vérifiez les accents.")
+                    % {"where": where, "announced": _label(name), "other_where": other_where,
+                       "other": _label(other), "enc": _label(chosen)}
+                ))  # fmt: skip
+        return DecodedBody(text, chosen, warnings)
+    # Announced as UTF-8 (or not at all), and it is not: Windows-1252 is what such feeds are.
+    text = _decodes(body, CP1252)
+    chosen = CP1252 if text is not None else "iso8859-1"
+    text = text if text is not None else body.decode("iso8859-1")
+    warnings.append(
+        _("%(what)s, mais ses octets n'en sont pas : lu en %(enc)s, vérifiez les accents.")
+        % {
+            "what": (
+                _("Le flux est annoncé en %(enc)s") % {"enc": _label(announced[0][0])}
+                if announced
+                else _("Le flux n'annonce pas d'encodage, donc UTF-8")
+            ),
+            "enc": _label(chosen),
+        }
+    )
+    return DecodedBody(text, chosen, warnings)
+
+
+XML_DECLARATION_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
+ENCODING_PSEUDO_ATTRIBUTE = re.compile(r"""(\sencoding\s*=\s*)(["'])[^"']*\2""")
+ENTITY_DECLARATION = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+# A "&" that starts no entity or character reference: the commonest way a feed is not XML.
+RAW_AMPERSAND = re.compile(r"&(?![A-Za-z][A-Za-z0-9._-]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
+
+
+def _as_utf8_document(text):
+    """The decoded text as UTF-8 bytes that say so, so that no parser guesses again."""
+    text = text.removeprefix("\ufeff")
+    declaration = XML_DECLARATION_TEXT.match(text)
+    if declaration:
+        fixed = ENCODING_PSEUDO_ATTRIBUTE.sub(r"\1\2utf-8\2", declaration.group(0))
+        text = fixed + text[declaration.end() :]
+    return text.encode(UTF8)
+
+
+def _refuse_entities(body):
+    """defusedxml on ``body``: raise for entity declarations and external references."""
+    try:
+        return defusedxml.ElementTree.fromstring(
             body, forbid_dtd=False, forbid_entities=True, forbid_external=True
         )
     except defusedxml.EntitiesForbidden:
@@ -268,12 +383,63 @@ def check_xml(body, content_type=""):
         raise FetchError(
             _("Le flux fait référence à une ressource externe : refusé, rien n'a été lu.")
         ) from None
+
+
+def _looks_like_html(body, content_type):
+    head = body[:1024].lstrip().lower()
+    return "html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html"))
+
+
+@dataclass
+class CheckedBody:
+    body: bytes  # UTF-8, declared as such
+    well_formed: bool
+    warnings: list = field(default_factory=list)
+
+
+def check_xml(body, content_type=""):
+    """The pre-check: no entity declaration nor external reference (on the raw bytes and on the
+    decoded text), a known encoding decision, and a feed's root element when the XML is
+    well-formed. Not well-formed XML goes on to feedparser's tolerant parser (``bozo``)."""
+    if not body.strip():
+        raise FetchError(_("Réponse vide : la source n'a renvoyé aucun contenu."))
+    # 1. The raw bytes, before any decision of ours: a DTD declaring entities is refused here.
+    with contextlib.suppress(ParseError):  # a wrong encoding or broken markup: see below
+        _refuse_entities(body)
+    decoded = decode_body(body, content_type)
+    utf8 = _as_utf8_document(decoded.text)
+    # 2. The decoded document: entity declarations anywhere (even past broken markup, where
+    # the parser stops) are refused.
+    if ENTITY_DECLARATION.search(utf8):
+        raise FetchError(
+            _(
+                "Le flux déclare des entités XML (expansion d'entités ou entité externe) : "
+                "refusé, rien n'a été développé ni lu."
+            )
+        )
+    warnings = list(decoded.warnings)
+    try:
+        root = _refuse_entities(utf8)
     except ParseError as exc:
-        if _looks_like_html(body, content_type):
+        if _looks_like_html(utf8, content_type):
             raise FetchError(
                 _("La source a renvoyé une page HTML au lieu d'un flux RSS ou Atom.")
             ) from None
-        raise FetchError(_("XML mal formé : %(error)s.") % {"error": exc}) from None
+        repaired = RAW_AMPERSAND.sub("&amp;", utf8.decode(UTF8)).encode(UTF8)
+        try:
+            root = _refuse_entities(repaired)
+        except ParseError:
+            warnings.append(
+                _("XML mal formé (%(error)s) : lu par l'analyseur tolérant, vérifiez le texte.")
+                % {"error": exc}
+            )
+            # feedparser's tolerant parser reads the rest ("bozo"); with the "&" fixed first,
+            # it does not turn "R&D" into "R&D;".
+            return CheckedBody(repaired, False, warnings)
+        warnings.append(
+            _("XML mal formé (%(error)s) : « & » isolés lus comme du texte.") % {"error": exc}
+        )
+        utf8 = repaired
     if root.tag in HTML_ROOTS:
         raise FetchError(_("La source a renvoyé une page HTML au lieu d'un flux RSS ou Atom."))
     if root.tag not in FEED_ROOTS:
@@ -281,6 +447,7 @@ def check_xml(body, content_type=""):
             _("Ce document XML n'est pas un flux RSS ou Atom (élément racine : %(tag)s).")
             % {"tag": root.tag}
         )
+    return CheckedBody(utf8, True, warnings)
 
 
 def clean_text(value):
@@ -307,20 +474,32 @@ def _http_link(base, link):
 
 def parse_feed(body, url, content_type=""):
     """Check then parse ``body``; return a :class:`ParsedFeed` or raise :class:`FetchError`."""
-    check_xml(body, content_type)
+    checked = check_xml(body, content_type)
     parsed = feedparser.parse(
-        io.BytesIO(body),
+        io.BytesIO(checked.body),
         response_headers={
             "content-location": url,
-            "content-type": content_type or "application/xml",
+            # The encoding is decided (check_xml): feedparser must not guess again.
+            "content-type": "application/xml; charset=utf-8",
         },
         resolve_relative_uris=True,
         # nh3 (passerelle.sanitizer) cleans every summary below; a second pass only costs time.
         sanitize_html=False,
     )
-    if parsed.get("bozo") and not parsed.get("entries") and not parsed.get("feed"):
+    if not checked.well_formed:
+        if not parsed.get("version"):
+            raise FetchError(
+                _("Ce document n'est pas un flux RSS ou Atom, et son XML est mal formé.")
+            )
+        if not any(e.get("id") or e.get("link") for e in parsed.get("entries", [])):
+            raise FetchError(
+                _("XML mal formé : %(error)s ; aucune entrée lisible.")
+                % {"error": parsed.get("bozo_exception") or checked.warnings[-1]}
+            )
+    elif parsed.get("bozo") and not parsed.get("entries") and not parsed.get("feed"):
         raise FetchError(_("Flux illisible : %(error)s.") % {"error": parsed.get("bozo_exception")})
-    result = ParsedFeed(title=clean_text(parsed.feed.get("title", "")))
+    is_atom = parsed.get("version", "").startswith("atom")
+    result = ParsedFeed(title=clean_text(parsed.feed.get("title", "")), warnings=checked.warnings)
     base = parsed.feed.get("link") or url
     seen = set()
     for position, entry in enumerate(parsed.entries, start=1):
@@ -356,6 +535,9 @@ def parse_feed(body, url, content_type=""):
         published = _datetime(entry.get("published_parsed"))
         # dict.get: feedparser's own get() maps a missing updated date to the published one.
         updated = _datetime(dict.get(entry, "updated_parsed"))
+        # The date of this version, as each format gives it: Atom "updated" (else "published"),
+        # RSS "pubDate" (else "dc:date", which feedparser reads as updated).
+        version_at = (updated or published) if is_atom else (published or updated)
         if published is None and updated is None:
             result.warnings.append(
                 _("Entrée n° %(n)s (« %(title)s ») sans date : la date de réception est utilisée.")
@@ -369,6 +551,7 @@ def parse_feed(body, url, content_type=""):
                 summary=summary,
                 published_at=published or updated,
                 updated_at=updated,
+                version_at=version_at,
             )
         )
     return result
@@ -382,6 +565,26 @@ class IngestResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    stale: int = 0  # copies older than the version we hold: left out
+    warnings: list = field(default_factory=list)
+
+
+SUPERSEDED_KEPT = 10
+
+
+def _is_stale(entry, item):
+    """True when ``item`` must not replace the stored version (a cache or a mirror serving an
+    old copy): it is dated before it, it has no date while the stored version has one, or it
+    is a version already replaced and is not dated after the current one."""
+    stored = entry.source_updated_at
+    if stored is not None and (item.version_at is None or item.version_at < stored):
+        return True
+    newer = item.version_at is not None and (stored is None or item.version_at > stored)
+    return not newer and item.content_hash in entry.superseded_hashes.split()
+
+
+def _when(value):
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else _("sans date")
 
 
 def _describe_changes(entry, parsed):
@@ -397,10 +600,14 @@ def _describe_changes(entry, parsed):
         )
     if entry.summary != parsed.summary:
         changes.append(_("Le résumé a changé."))
-    if parsed.updated_at and entry.updated_at and parsed.updated_at > entry.updated_at:
+    if (
+        parsed.version_at
+        and entry.source_updated_at
+        and parsed.version_at > entry.source_updated_at
+    ):
         changes.append(
-            _("Date de mise à jour : %(date)s.")
-            % {"date": timezone.localtime(parsed.updated_at).strftime("%d/%m/%Y %H:%M")}
+            _("Mise à jour à la source le %(date)s.")
+            % {"date": timezone.localtime(parsed.version_at).strftime("%d/%m/%Y %H:%M")}
         )
     return changes
 
@@ -411,6 +618,8 @@ UPDATED_FIELDS = [
     "link",
     "summary",
     "updated_at",
+    "source_updated_at",
+    "superseded_hashes",
     "content_hash",
     "last_seen_at",
     "changed_at_source_at",
@@ -446,6 +655,7 @@ def ingest(source, parsed, feed=None, now=None):
                     summary=item.summary,
                     published_at=item.published_at or now,
                     updated_at=item.updated_at,
+                    source_updated_at=item.version_at,
                     content_hash=item.content_hash,
                     first_seen_at=now,
                     last_seen_at=now,
@@ -453,8 +663,25 @@ def ingest(source, parsed, feed=None, now=None):
             )
             continue
         is_changed = entry.content_hash != item.content_hash or bool(
-            item.updated_at and entry.updated_at and item.updated_at > entry.updated_at
+            item.version_at
+            and entry.source_updated_at
+            and item.version_at > entry.source_updated_at
         )
+        if is_changed and _is_stale(entry, item):
+            result.stale += 1
+            result.warnings.append(
+                _(
+                    "« %(title)s » : copie du %(old)s plus ancienne que la version enregistrée "
+                    "(du %(new)s) ; la version enregistrée est gardée."
+                )
+                % {
+                    "title": entry.title[:80],
+                    "old": _when(item.version_at),
+                    "new": _when(entry.source_updated_at),
+                }
+            )
+            unchanged.append(entry.pk)
+            continue
         if not is_changed:
             unchanged.append(entry.pk)
             continue
@@ -463,6 +690,10 @@ def ingest(source, parsed, feed=None, now=None):
         entry.link = item.link
         entry.summary = item.summary
         entry.updated_at = item.updated_at
+        entry.source_updated_at = item.version_at or entry.source_updated_at
+        entry.superseded_hashes = " ".join(
+            [*entry.superseded_hashes.split(), entry.content_hash][-SUPERSEDED_KEPT:]
+        )
         entry.content_hash = item.content_hash
         entry.last_seen_at = now
         entry.changed_at_source_at = now
@@ -528,7 +759,7 @@ def _fetch_feed(feed, now=None):
         else:
             parsed = parse_feed(response.body, response.url, response.content_type)
             result.ingest = ingest(source, parsed, feed=feed, now=now)
-            result.warnings = [str(w) for w in parsed.warnings]
+            result.warnings = [str(w) for w in [*parsed.warnings, *result.ingest.warnings]]
             result.ok = True
             feed.etag = response.etag
             feed.last_modified = response.last_modified
@@ -568,11 +799,21 @@ def _record_on_source(source, feed, result, now):
     else:
         source.last_error = f"{feed.url} : {result.error}"
         source.last_error_at = now
+    # The warnings of every feed of the source, as their last successful read left them.
+    source.last_warnings = "\n".join(
+        f"{url} : {line}"
+        for url, warnings in SourceFeed.objects.filter(source=source)
+        .order_by("sort_order", "pk")
+        .values_list("url", "last_warnings")
+        for line in warnings.splitlines()
+        if line.strip()
+    )
     Source.objects.filter(pk=source.pk).update(
         last_fetch_at=source.last_fetch_at,
         last_success_at=source.last_success_at,
         last_error=source.last_error,
         last_error_at=source.last_error_at,
+        last_warnings=source.last_warnings,
     )
 
 

@@ -88,6 +88,7 @@ def accept(entry_pk, user):
         reference=reference,
         original_url=entry.link,
         original_published_at=timezone.localdate(published),
+        source_updated_at=entry.source_updated_at,
         category=category,
         summary=_plain_summary(entry),
         live=False,

@@ -24,6 +24,7 @@ class SourceViewSet(SnippetViewSet):
         "last_success_at",
         "last_error_at",
         "entry_count",
+        "warnings_label",
     ]
     list_filter = ["is_active"]
     search_fields = ["name", "acronym"]

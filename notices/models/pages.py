@@ -134,6 +134,12 @@ class NoticePage(Page):
     )
     original_url = models.URLField(_("lien vers l'original"), max_length=1000, blank=True)
     original_published_at = models.DateField(_("date de publication d'origine"))
+    source_updated_at = models.DateTimeField(
+        _("mise à jour à la source le"),
+        null=True,
+        blank=True,
+        help_text=_("La date de la version de la source sur laquelle repose cette actualité."),
+    )
     category = models.CharField(
         _("catégorie"), max_length=20, choices=Category.choices, default=Category.INFORMATION
     )
@@ -170,6 +176,7 @@ class NoticePage(Page):
                 FieldPanel("reference"),
                 FieldPanel("original_url"),
                 FieldPanel("original_published_at"),
+                FieldPanel("source_updated_at"),
             ],
             heading=_("Origine"),
         ),

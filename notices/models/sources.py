@@ -61,6 +61,15 @@ class Source(ClusterableModel):
         _("date de la dernière erreur"), null=True, blank=True, editable=False
     )
     entry_count = models.PositiveIntegerField(_("entrées reçues"), default=0, editable=False)
+    last_warnings = models.TextField(
+        _("avertissements"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Ce que le dernier relevé de chaque flux a dû corriger ou deviner (encodage, XML mal "
+            "formé, copies plus anciennes) : à vérifier auprès de la source."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -78,6 +87,7 @@ class Source(ClusterableModel):
                 FieldPanel("last_error_at", read_only=True),
                 FieldPanel("last_error", read_only=True),
                 FieldPanel("entry_count", read_only=True),
+                FieldPanel("last_warnings", read_only=True),
             ],
             heading=_("État des relevés"),
         ),
@@ -108,6 +118,19 @@ class Source(ClusterableModel):
         return _("à jour")
 
     status_label.fget.short_description = _("état des relevés")
+
+    @property
+    def warnings_label(self):
+        """The sources listing's column: how many warnings, and the first one."""
+        lines = self.last_warnings.splitlines()
+        if not lines:
+            return "–"
+        first = lines[0] if len(lines[0]) <= 160 else lines[0][:159] + "…"
+        if len(lines) == 1:
+            return first
+        return _("%(n)s avertissements, dont : %(first)s") % {"n": len(lines), "first": first}
+
+    warnings_label.fget.short_description = _("avertissements")
 
 
 class SourceFeed(Orderable):
@@ -172,7 +195,13 @@ class FeedEntry(models.Model):
     summary = models.TextField(_("résumé (HTML nettoyé)"), blank=True)
     published_at = models.DateTimeField(_("publiée par la source le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("mise à jour par la source le"), null=True, blank=True)
+    # The date the source gives to the version we hold: Atom ``updated`` (else ``published``),
+    # RSS ``pubDate`` (else ``dc:date``). A copy dated earlier never replaces this version.
+    source_updated_at = models.DateTimeField(_("mise à jour à la source le"), null=True, blank=True)
     content_hash = models.CharField(max_length=64)
+    # The hashes of the versions this one replaced (the last few, space-separated): an old copy
+    # with the same date as the current version is recognised and does not come back.
+    superseded_hashes = models.TextField(blank=True, editable=False)
     first_seen_at = models.DateTimeField(_("reçue le"))
     last_seen_at = models.DateTimeField(_("vue pour la dernière fois le"))
 

@@ -39,6 +39,10 @@ class FeedHandler(BaseHTTPRequestHandler):
             name = path.removeprefix("/feeds/")
             name = server.aliases.get(name, name)
             file = FEEDS_DIR / name
+            if name in server.bodies:
+                # A body built by the test (a byte-order mark, an encoding), with its header.
+                body, content_type = server.bodies[name]
+                return self._send(200, body, content_type)
             if "/" in name or not file.is_file():
                 return self._send(404, b"introuvable", "text/plain")
             body = file.read_bytes().replace(b"__BASE__", server.base_url.encode())
@@ -50,6 +54,7 @@ class FeedHandler(BaseHTTPRequestHandler):
                 if name.endswith(".html")
                 else ("application/atom+xml" if ".atom" in name else "application/rss+xml")
             )
+            content_type = server.content_types.get(name, content_type)
             return self._send(
                 200, body, content_type, {"ETag": etag, "Last-Modified": LAST_MODIFIED}
             )
@@ -89,6 +94,8 @@ def feed_server():
     server.daemon_threads = True
     server.requests = []
     server.aliases = {}
+    server.content_types = {}  # name -> Content-Type header, e.g. a charset that contradicts
+    server.bodies = {}  # name -> (body, Content-Type), for bodies a test builds
     server.large_aborted = False
     server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

@@ -79,7 +79,7 @@ def test_dismiss_needs_a_reason_and_the_entry_does_not_come_back(
     alert = entry("CERTFR-2026-ALE-013")
     client = client_for(editor)
     missing = client.post(f"{QUEUE}{alert.pk}/ecarter/", {"reason": "  "})
-    assert missing.status_code == 400
+    assert missing.status_code == 200  # the form again, with the message
     assert "Indiquez pourquoi cette entrée est écartée." in missing.content.decode()
     assert entry("CERTFR-2026-ALE-013").status == "pending"
 

@@ -1,0 +1,271 @@
+"""Every form of the site, fed what careless and hostile people type: over-long, empty,
+whitespace-only, control characters, the wrong type, oversized files.
+
+Each one answers its form again (200; the readers' feedback uses 400) with a French message
+beside the field, the typed value still in the re-rendered form, never a 500.
+"""
+
+import html
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from accounts import roles
+from notices.models import FeedEntry, Source
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ENGLISH = ("This field", "Ensure this", "Enter a", "Select a valid", "Null characters")
+
+
+def page_text(response):
+    return html.unescape(response.content.decode())
+
+
+def field_errors(response, name):
+    """The error paragraphs rendered beside the field ``name``: with its id
+    (templates/includes/form_fields.html), else the ones inside the field's own block."""
+    text = response.content.decode()
+    found = re.findall(rf'<p class="form-field__error" id="id_{name}-error">(.*?)</p>', text, re.S)
+    if not found:
+        # kb/includes/feedback.html: errors follow the field's own input inside its block.
+        start = text.rfind(f'name="{name}"')
+        block = re.match(r'.*?(?=name="|</form>)', text[start + 1 :], re.S) if start >= 0 else None
+        found = re.findall(
+            r'<p class="form-field__error">(.*?)</p>', block.group(0) if block else ""
+        )
+    return [html.unescape(m) for m in found]
+
+
+def assert_french_error_beside(response, name, status=200):
+    assert response.status_code == status, response.status_code
+    errors = field_errors(response, name)
+    assert errors, f"no error beside {name}"
+    for error in errors:
+        assert not any(word in error for word in ENGLISH), error
+
+
+# --- /guides/partager/ ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sharer(site_tree):
+    domain = factories.DomainFactory(name="RH / Siham", slug="rh")
+    factories.make_officer(domain, email="officer@example.fr")
+    staff = factories.make_user(roles.STAFF, factories.EstablishmentFactory())
+    client = Client()
+    client.force_login(staff)
+    return client, domain
+
+
+def experience(the_domain, **overrides):
+    data = {
+        "title": "Télétravail des gestionnaires de paie",
+        "domain": the_domain.pk,
+        "context": "Service RH de 12 personnes, contexte unique 4f1c.",
+        "actions": "Nous avons ouvert le VPN à toute l'équipe.",
+        "results": "La paie est partie à l'heure.",
+        "tools": "Siham, VPN",
+    }
+    data.update(overrides)
+    return data
+
+
+def pdf(name, size=None):
+    content = b"%PDF-1.4\n" + (b"0" * (size or 10))
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_an_attachment_with_a_too_long_name_is_a_french_error_not_a_500(sharer):
+    client, domain = sharer
+    response = client.post(
+        "/guides/partager/", experience(domain, attachment=pdf("r" * 150 + ".pdf"))
+    )
+    assert_french_error_beside(response, "attachment")
+    assert "nom du fichier" in field_errors(response, "attachment")[0]
+    # Nothing typed is lost.
+    text = page_text(response)
+    assert "Service RH de 12 personnes, contexte unique 4f1c." in text
+    assert 'value="Télétravail des gestionnaires de paie"' in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kept"),
+    [
+        ("title", "T" * 201, "T" * 201),
+        ("title", "", None),
+        ("title", "   \t  ", None),
+        ("title", "Titre\x00nul", None),
+        ("context", "C" * 5001, "C" * 5001),
+        ("context", "\n\n   \n", None),
+        ("actions", "Étapes\x00 cachées", None),
+        ("tools", "O" * 2001, "O" * 2001),
+        ("domain", "pas-un-nombre", None),
+        ("domain", "999999", None),
+    ],
+)
+def test_experience_form_bad_text(sharer, field, value, kept):
+    client, domain = sharer
+    response = client.post("/guides/partager/", experience(domain, **{field: value}))
+    assert_french_error_beside(response, field)
+    text = page_text(response)
+    # The other fields keep what was typed.
+    assert "Service RH de 12 personnes, contexte unique 4f1c." in text or field == "context"
+    if kept:
+        assert kept in text
+
+
+def test_experience_control_characters_other_than_nul_are_refused_or_kept_inert(sharer):
+    client, domain = sharer
+    response = client.post(
+        "/guides/partager/", experience(domain, title="Titre \x1b[31mrouge\x1b[0m")
+    )
+    assert response.status_code in {200, 302}
+    if response.status_code == 200:
+        assert_french_error_beside(response, "title")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("notes.exe", b"MZ\x90\x00"),
+        ("rapport.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1)),
+        ("vide.pdf", b""),
+    ],
+)
+def test_experience_form_bad_attachments(sharer, name, content):
+    client, domain = sharer
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    response = client.post("/guides/partager/", experience(domain, attachment=upload))
+    assert_french_error_beside(response, "attachment")
+    assert "Service RH de 12 personnes, contexte unique 4f1c." in page_text(response)
+
+
+# --- /compte/profil/ --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def profile_client(site_tree):
+    user = factories.make_user(roles.STAFF, factories.EstablishmentFactory())
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"job_title": "R" * 151}, "job_title", "R" * 151),
+        ({"job_title": "RSSI\x00"}, "job_title", None),
+        ({"job_title": "RSSI", "followed_domains": "abc"}, "followed_domains", None),
+        ({"job_title": "RSSI", "followed_audiences": "424242"}, "followed_audiences", None),
+    ],
+)
+def test_profile_form_bad_input(profile_client, data, field, kept):
+    response = profile_client.post("/compte/profil/", data)
+    assert_french_error_beside(response, field)
+    if kept:
+        assert kept in page_text(response)
+
+
+# --- /compte/connexion/ -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"username": "", "password": ""},
+        {"username": "   ", "password": "   "},
+        {"username": "camille\x00", "password": "x"},
+        {"username": "u" * 5000, "password": "p" * 5000},
+        {"username": "\x1b[2J", "password": "x"},
+    ],
+)
+def test_sign_in_bad_input(client, site_tree, data):
+    response = client.post("/compte/connexion/", data)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert not any(word in text for word in ENGLISH)
+    assert "<form" in text
+
+
+# --- /recherche/ ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "vpn\x00", "\x1b[31m", "m" * 5000, "é" * 300 + " vpn"],
+)
+def test_search_bad_input(client, site_tree, query):
+    response = client.get("/recherche/", {"q": query, "type": "pas-un-type", "periode": "x" * 50})
+    assert response.status_code == 200
+    assert not any(word in page_text(response) for word in ENGLISH)
+
+
+# --- Readers' feedback (<page>/avis/) ---------------------------------------------------------
+
+
+@pytest.fixture
+def guide(site_tree):
+    return factories.make_guide(site_tree.guides, title="Guide du télétravail")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"useful": "non", "comment": "c" * 2001}, "comment", "c" * 2001),
+        ({"useful": "peut-être", "comment": "Mon avis 7d2e"}, "useful", "Mon avis 7d2e"),
+        ({"comment": "Sans réponse 7d2e"}, "useful", "Sans réponse 7d2e"),
+        ({"useful": "non", "comment": "avec\x00nul"}, "comment", None),
+    ],
+)
+def test_feedback_bad_input(client, guide, data, field, kept):
+    response = client.post(guide.url + "avis/", data)
+    # The feedback view answers its re-rendered form with 400 (kb/views/feedback.py).
+    assert_french_error_beside(response, field, status=400)
+    if kept:
+        assert kept in page_text(response)
+
+
+# --- Admin: triage dismiss reason -------------------------------------------------------------
+
+
+@pytest.fixture
+def pending_entry(site_tree):
+    import datetime
+
+    from django.utils import timezone
+
+    source = Source.objects.create(acronym="CNIL", name="CNIL")
+    now = timezone.now()
+    return FeedEntry.objects.create(
+        source=source,
+        guid="g-1",
+        link="https://www.cnil.fr/a",
+        title="Une entrée",
+        published_at=now - datetime.timedelta(days=1),
+        content_hash="x",
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "kept"),
+    [("", None), ("   \n ", None), ("r" * 2001, "r" * 2001), ("motif\x00", None)],
+)
+def test_dismiss_reason_bad_input(client_for, editor, pending_entry, reason, kept):
+    client = client_for(editor)
+    response = client.post(
+        f"/admin/actualites/a-trier/{pending_entry.pk}/ecarter/", {"reason": reason}
+    )
+    assert response.status_code == 200, response.status_code
+    text = page_text(response)
+    assert not any(word in text for word in ENGLISH)
+    if kept:
+        assert kept in text
+    pending_entry.refresh_from_db()
+    assert pending_entry.status == FeedEntry.Status.PENDING
