@@ -2,6 +2,7 @@
 
 import itertools
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -9,6 +10,26 @@ from django.urls import reverse
 
 from accounts import roles
 from tests import factories
+
+# Words that betray an untranslated interface (whole words; French words spelt the same, such as
+# "Message" or "Options", are not listed), and French that readers found wrong.
+ENGLISH = re.compile(
+    r"\b(Posts?|Topics?|Reply|Replies|Submit|Search|Hide results|Results|unread|Unread|Profile|"
+    r"Views|Last post|Last|by|By|Forums? list|Subscribe|Unsubscribe|Announce|Sticky|"
+    r"Total votes|Edit|Delete|Quote|Preview|Attachments?|Poll|Moderation|Queue|Sign in|"
+    r"Not Found|Forbidden|Server Error|Page not found|Next|Previous|Mark|Subject|"
+    r"Home|Back|Author|Joined|Online|Cancel|Save|Lock|Move|Change your vote|View results)\b"
+)
+BROKEN_FRENCH = re.compile(
+    r"Profile de|Par:|sujets non lu\b|Vous pourriez sélectionner|Votant|\b1 (janvier|février|mars|"
+    r"avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b"
+)
+
+
+def visible_text(html):
+    """The text a reader sees: no tags, scripts, styles, comments or attribute values."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>|<!--.*?-->", " ", html)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"(?s)<[^>]+>", " ", html)))
 
 
 class Outline(HTMLParser):

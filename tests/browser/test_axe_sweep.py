@@ -8,7 +8,6 @@ errors shown.
 """
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from forum.community.emails import unsubscribe_token
 from forum.community.models import PostReport
 from forum.community.solutions import mark_solution
 from tests import factories
-from tests.forum.world import build_world, forum_url, reply_url, topic_url
+from tests.forum.world import Post, build_world, forum_url, reply_url, topic_url
+from tests.test_accessibility import BROKEN_FRENCH, ENGLISH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,21 +33,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 TopicPoll = get_model("forum_polls", "TopicPoll")
 TopicPollOption = get_model("forum_polls", "TopicPollOption")
 TopicPollVote = get_model("forum_polls", "TopicPollVote")
-
-# Words that betray an untranslated interface (whole words, case-sensitive where French shares
-# the spelling in lower case: "Posts" but not "post-it").
-ENGLISH = re.compile(
-    r"\b(Posts?|Topics?|Reply|Replies|Submit|Search|Hide results|Results|unread|Unread|Profile|"
-    r"Views|Last post|Last|by|By|Forums? list|Subscribe|Unsubscribe|Announce|Sticky|"
-    r"Total votes|Edit|Delete|Quote|Preview|Attachments?|Poll|Moderation|Queue|Sign in|"
-    r"Not Found|Forbidden|Server Error|Page not found|Next|Previous|Mark|Subject|"
-    r"Home|Back|Author|Joined|Online|Cancel|Save|Lock|Move|Change your vote|View results)\b"
-)
-# French that is wrong, spotted by readers.
-BROKEN_FRENCH = re.compile(
-    r"Profile de|Par:|sujets non lu\b|Vous pourriez sélectionner|\b1 (janvier|février|mars|avril|"
-    r"mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b"
-)
 
 
 @dataclass
@@ -96,6 +81,10 @@ def sweep(site_tree):
     subscription = notifications.subscribe(world.staff_a, topic=topic)
     for n in range(3):
         factories.make_topic(world.rh_forum, world.staff_b, subject=f"Question n° {n + 2}")
+    # A reply held for approval, for the moderation queue and its detail page.
+    world.pending = Post.objects.create(
+        topic=topic, poster=world.staff_b, subject="Re", content="En attente", approved=False
+    )
     topic.refresh_from_db()
     return world, guide, chapter, notice, topic, report, subscription
 
@@ -164,6 +153,7 @@ def _pages(world, guide, chapter, notice, topic, report, subscription):
         Visit("charge", reverse("forum_community:log")),
         Visit("charge", reverse("forum_community:report", args=[report.pk])),
         Visit("charge", reverse("forum_moderation:queue")),
+        Visit("charge", reverse("forum_moderation:queued_post", args=[world.pending.pk])),
         Visit("charge", reverse("forum_moderation:topic_lock", kwargs=slug_pk)),
         Visit(
             "charge",
@@ -246,7 +236,11 @@ def test_every_page_type_passes_axe_reflows_at_320px_and_speaks_french(page, liv
             with page.expect_navigation():
                 page.locator(visit.empty_submit).first.click()
             label += " (formulaire vide)"
-            if not page.locator(".form-field__error, .errorlist, .error-summary").count():
+            if not page.locator(".form-field__error").count():
                 problems.append(f"{label}: aucune erreur affichée")
+            # The error summary has the focus (static/js/form-errors.js), so it is read first.
+            page.wait_for_load_state("load")
+            if not page.evaluate("() => !!document.activeElement.closest('[data-error-summary]')"):
+                problems.append(f"{label}: le focus n'est pas sur le résumé des erreurs")
             _check_page(page, label, problems)
     assert not problems, "\n".join(problems)
