@@ -25,7 +25,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
-install: $(VENV)/.runtime pdf-libs ## Create .venv and install the runtime dependencies
+install: $(VENV)/.runtime pdf-libs $(LOCALE_MO) ## Create .venv and install the runtime dependencies
 
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 pdf-libs: ## Debian libraries WeasyPrint needs for the guide PDF export (installed when root)
@@ -35,7 +35,21 @@ pdf-libs: ## Debian libraries WeasyPrint needs for the guide PDF export (install
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null; \
 	else echo "Pango missing: install $(PDF_LIBS) (the guide PDF export answers 503 without it)"; fi
 
-install-dev: $(VENV)/.dev ## Install the test and lint dependencies too
+# Corrections of machina's French (locale/fr): compiled with msgfmt (Debian package gettext) when
+# the .po is newer; the committed .mo serves when gettext is absent.
+LOCALE_MO := locale/fr/LC_MESSAGES/django.mo
+$(LOCALE_MO): locale/fr/LC_MESSAGES/django.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
+	else echo "gettext missing (msgfmt): using the committed $@"; fi
+
+# axe-core for the accessibility sweep of the browser tests (tests/browser/axe/package-lock.json)
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser/axe --no-audit --no-fund --silent; \
+	else echo "npm missing: the axe-core sweep of the browser tests is skipped"; fi
+	@touch $@ 2>/dev/null || true
+
+install-dev: $(VENV)/.dev $(LOCALE_MO) $(AXE) ## Install the test and lint dependencies too
 
 migrate: install ## Apply the database migrations
 	$(MANAGE) migrate --no-input

@@ -12,7 +12,7 @@ MAIN_NAVIGATION = [
 
 FOOTER_LINKS = [
     ("/mentions-legales/", _("Mentions légales")),
-    ("/accessibilite/", _("Accessibilité")),
+    ("/accessibilite/", _("Accessibilité : partiellement conforme")),
     ("/donnees-personnelles/", _("Données personnelles")),
 ]
 

@@ -2,6 +2,7 @@
 
 import itertools
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -9,6 +10,26 @@ from django.urls import reverse
 
 from accounts import roles
 from tests import factories
+
+# Words that betray an untranslated interface (whole words; French words spelt the same, such as
+# "Message" or "Options", are not listed), and French that readers found wrong.
+ENGLISH = re.compile(
+    r"\b(Posts?|Topics?|Reply|Replies|Submit|Search|Hide results|Results|unread|Unread|Profile|"
+    r"Views|Last post|Last|by|By|Forums? list|Subscribe|Unsubscribe|Announce|Sticky|"
+    r"Total votes|Edit|Delete|Quote|Preview|Attachments?|Poll|Moderation|Queue|Sign in|"
+    r"Not Found|Forbidden|Server Error|Page not found|Next|Previous|Mark|Subject|"
+    r"Home|Back|Author|Joined|Online|Cancel|Save|Lock|Move|Change your vote|View results)\b"
+)
+BROKEN_FRENCH = re.compile(
+    r"Profile de|Par:|sujets non lu\b|Vous pourriez sélectionner|Votant|\b1 (janvier|février|mars|"
+    r"avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b"
+)
+
+
+def visible_text(html):
+    """The text a reader sees: no tags, scripts, styles, comments or attribute values."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>|<!--.*?-->", " ", html)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"(?s)<[^>]+>", " ", html)))
 
 
 class Outline(HTMLParser):
@@ -132,3 +153,101 @@ def test_signed_in_pages_have_one_h1_landmarks_and_labelled_fields(client_for, s
             if field.get("type") in {"hidden", "submit"}:
                 continue
             assert field.get("id") in parsed.label_targets or field.get("aria-label"), (path, field)
+
+
+# --- Issue 13: errors reach screen readers, French error pages, statement, dates --------------
+
+
+def _ids(html):
+    return set(re.findall(r'\sid="([^"]+)"', html))
+
+
+@pytest.mark.django_db
+def test_every_described_by_of_a_form_with_errors_names_an_element_of_the_page(
+    client_for, staff_user, site_tree
+):
+    factories.make_domain_with_forum("Télétravail")
+    pages = [
+        (client_for(None), "/compte/connexion/", {"username": "", "password": ""}),
+        (client_for(staff_user), "/guides/partager/", {"title": ""}),
+    ]
+    for client, path, data in pages:
+        html = client.post(path, data).content.decode()
+        described = re.findall(r'aria-describedby="([^"]+)"', html)
+        assert any(d.endswith("_error") for ids in described for d in ids.split()), path
+        missing = {i for ids in described for i in ids.split()} - _ids(html)
+        assert not missing, (path, missing)
+        # The summary that static/js/form-errors.js focuses, with a link to each field in error.
+        assert "data-error-summary" in html
+        assert 'href="#id_username"' in html or 'href="#id_title"' in html
+        assert "form-errors.js" in html
+
+
+@pytest.mark.django_db
+def test_404_and_403_are_french_pages_in_the_site_layout(client_for, site_tree, staff_user):
+    response = client_for(None).get("/page-qui-n-existe-pas/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="fr"' in html and "Page introuvable" in html and "Not Found" not in html
+    assert 'id="contenu"' in html and "Navigation principale" in html
+    # A staff member refused the officers' workbench gets the French 403.
+    response = client_for(staff_user).get("/forum/espace-moderation/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Accès refusé" in html and "Forbidden" not in html and '<html lang="fr"' in html
+
+
+def test_500_is_french_and_needs_no_database(rf):
+    from django.views.defaults import server_error
+
+    # No django_db mark: any query would raise here.
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="fr"' in html and "Erreur du serveur" in html
+    assert "Server Error" not in html and "Accessibilité : partiellement conforme" in html
+
+
+@pytest.mark.django_db
+def test_accessibility_statement_and_footer_mention(client):
+    from kb.structure import ensure_site_structure
+
+    ensure_site_structure()
+    html = client.get("/accessibilite/").content.decode()
+    for expected in (
+        "partiellement conforme",
+        "RGAA",
+        "axe-core",
+        "vérifications manuelles",
+        "Pages de l'échantillon",
+        "Non-conformités connues",
+        "2 décembre 2026",
+        "accessibilite@passerelle.local",
+        "Défenseur des droits",
+    ):
+        assert expected in html, expected
+    home = client.get("/").content.decode()
+    assert '<a href="/accessibilite/">Accessibilité : partiellement conforme</a>' in home
+
+
+def test_first_of_the_month_is_written_1er():
+    import datetime
+
+    from django.template import engines
+
+    template = engines["django"].from_string('{{ d|date:"j F Y" }} · {{ e|date:"j F Y" }}')
+    text = template.render({"d": datetime.date(2026, 12, 1), "e": datetime.date(2026, 12, 11)})
+    assert text == "1er décembre 2026 · 11 décembre 2026"
+
+
+@pytest.mark.django_db
+def test_latest_notices_on_the_home_page_are_in_date_order(client, site_tree):
+    import datetime
+
+    for title, day in (("Avis ancien", 3), ("Avis récent", 20), ("Avis moyen", 10)):
+        factories.make_notice(
+            site_tree.notices, title=title, original_published_at=datetime.date(2026, 11, day)
+        )
+    html = client.get("/").content.decode()
+    positions = [html.index(title) for title in ("Avis récent", "Avis moyen", "Avis ancien")]
+    assert positions == sorted(positions)

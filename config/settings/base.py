@@ -334,3 +334,7 @@ PASSERELLE_AUTO_ASSIGN_DAYS = env_int("PASSERELLE_AUTO_ASSIGN_DAYS", 3, minimum=
 NOTICES_FETCH_TIMEOUT = env_int("NOTICES_FETCH_TIMEOUT", 15, minimum=1)
 NOTICES_FETCH_MAX_BYTES = env_int("NOTICES_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 NOTICES_FETCH_MAX_REDIRECTS = env_int("NOTICES_FETCH_MAX_REDIRECTS", 5, minimum=0)
+
+# --- Accessibility and French (issue 13) ---------------------------------------------------------
+# Django's date filter, with "1er" for the first day of a month, in every template.
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("passerelle.templatetags.french_dates")

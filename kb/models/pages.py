@@ -44,7 +44,7 @@ class HomePage(Page):
             NoticePage.objects.live()
             .public()
             .select_related("source")
-            .order_by("-first_published_at")[:5]
+            .order_by("-original_published_at", "-first_published_at")[:5]
         )
         context["featured_guides"] = (
             GuidePage.objects.live().public().filter(featured=True).order_by("title")[:6]
