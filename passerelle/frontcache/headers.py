@@ -11,7 +11,7 @@ Rules, first match wins:
    notices expire (they leave the urgent banner and the default list without any event to purge on).
 3. Anything else keeps what its view said, else ``private, no-store``.
 
-Public responses carry ``X-Cache-Tags`` (space-separated): Varnish keeps it on the object and
+Public responses carry ``X-Cache-Tags`` (comma-separated): Varnish keeps it on the object and
 bans on it (``purge.ban_tags``), then strips it before delivery.
 """
 
@@ -119,7 +119,7 @@ class CacheHeadersMiddleware:
             patch_cache_control(response, public=True, max_age=0, s_maxage=shared_max_age())
             tags = tags_for_view(request) | getattr(request, "_frontcache_tags", set())
             if tags:
-                response[TAGS_HEADER] = " ".join(sorted(tags))
+                response[TAGS_HEADER] = ",".join(sorted(tags))
         elif not response.has_header("Cache-Control") or "public" in response["Cache-Control"]:
             self._private(response)
         return response
