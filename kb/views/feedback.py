@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -45,5 +44,6 @@ def page_feedback(request, page):
         )
         return _render_page(request, page, form, status=429)
     record_feedback(page, form.cleaned_data["useful"], form.cleaned_data["comment"])
-    messages.success(request, _("Merci, votre avis a bien été transmis à l'équipe éditoriale."))
-    return redirect(page.url + "#avis")
+    # The thanks is in the URL, not in a "messages" cookie: the page stays cookie-free and
+    # cacheable (one cached copy with the thanks, one without).
+    return redirect(page.url + "?avis=merci#avis")
