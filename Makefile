@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install pdf-libs install-dev migrate demo run serve lint format check test test-fast test-browser clean
+.PHONY: help install pdf-libs varnish-pkg install-dev migrate demo run serve lint format check test test-fast test-browser clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,7 +49,14 @@ $(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 	else echo "npm missing: the axe-core sweep of the browser tests is skipped"; fi
 	@touch $@ 2>/dev/null || true
 
-install-dev: $(VENV)/.dev $(LOCALE_MO) $(AXE) ## Install the test and lint dependencies too
+install-dev: $(VENV)/.dev $(LOCALE_MO) $(AXE) varnish-pkg ## Install the test and lint dependencies too
+
+varnish-pkg: ## Debian's Varnish, for the front cache test (installed when root)
+	@if command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish >/dev/null; \
+	else echo "Varnish missing: install the Debian package varnish (front cache test)"; fi
 
 migrate: install ## Apply the database migrations
 	$(MANAGE) migrate --no-input

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from passerelle.frontcache import views as frontcache_views
 from search import views as search_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("forum/", include("forum.community.urls")),
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),
+    path("csrf/", frontcache_views.csrf_token, name="csrf_token"),
 ]
 
 if settings.DEBUG:

@@ -35,7 +35,9 @@ INSTALLED_APPS = [
     "notices",
     "search",
     "outbox",
+    "passerelle.frontcache",
     # Wagtail
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "csp",
     # Last, so that its post_migrate step (roles and permissions) runs after every other app has
     # created its own permissions.
     "accounts",
@@ -87,6 +90,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Front cache and security headers: outermost after SecurityMiddleware, so that it sees every
+    # cookie the others set (see "Front cache and security headers" below).
+    "passerelle.frontcache.headers.CacheHeadersMiddleware",
+    "passerelle.frontcache.security.PermissionsPolicyMiddleware",
+    "passerelle.frontcache.security.PasserelleCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,10 +278,58 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Security defaults (production.py tightens them) --------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_HTTPONLY = True  # forms get the token from the page or /csrf/, never the cookie
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Front cache and security headers (passerelle/frontcache, deploy/, README "Front cache") ---
+
+# Varnish in front: FRONTEND_CACHE_URL is where purges and bans go (http://127.0.0.1:6081).
+# Unset: pages still say what may be cached, nothing is purged.
+FRONTEND_CACHE_URL = env_str("FRONTEND_CACHE_URL")
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "passerelle.frontcache.purge.VarnishBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+        }
+    }
+# Seconds the front cache keeps an anonymous page (s-maxage), unless purged earlier.
+PASSERELLE_FRONT_CACHE_TTL = env_int("PASSERELLE_FRONT_CACHE_TTL", 600, minimum=1)
+# The Wagtail admin asks no third party for avatars.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],  # no inline script: everything is in static/js/
+        # Inline style attributes remain in a few forum templates; scripts are what matters.
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+    }
+}
+# /admin/ and /django-admin/ (passerelle.frontcache.security): inline scripts and styles, blobs
+# for image uploads, still nothing from another origin.
+PASSERELLE_ADMIN_CSP_DIRECTIVES = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": [_SELF, "'unsafe-inline'"],
+    "img-src": [_SELF, "data:", "blob:"],
+}
+PASSERELLE_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Wagtail ------------------------------------------------------------------------------------
 

@@ -44,10 +44,31 @@ def test_anonymous_reader_answers_with_a_comment(client, practice):
 
 
 @pytest.mark.django_db
-def test_csrf_is_required(practice):
+def test_without_a_token_nothing_is_recorded_until_confirmed_on_a_protected_step(practice):
+    """The cached page carries no token (no cookie); without JavaScript the post gets a
+    confirmation step with one, keeping what was typed; confirming records the answer."""
+    import re
+
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(practice.url + "avis/", {"useful": "oui"}).status_code == 403
+    page = strict.get(practice.url)
+    assert "csrfmiddlewaretoken" not in page.content.decode() and not page.cookies
+    response = strict.post(
+        practice.url + "avis/", {"useful": "non", "comment": "Il manque le VPN."}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Confirmer votre avis" in html and "Il manque le VPN." in html
+    assert response["Cache-Control"] == "private, no-store"
     assert not PageFeedback.objects.exists()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    forged = strict.post(practice.url + "avis/", {"useful": "non", "csrfmiddlewaretoken": "x" * 64})
+    assert forged.status_code == 200 and not PageFeedback.objects.exists()
+    confirmed = strict.post(
+        practice.url + "avis/",
+        {"useful": "non", "comment": "Il manque le VPN.", "csrfmiddlewaretoken": token},
+    )
+    assert confirmed.status_code == 302
+    assert PageFeedback.objects.get().comment == "Il manque le VPN."
 
 
 @pytest.mark.django_db
