@@ -359,6 +359,8 @@ if PASSERELLE_TASKS_BACKEND == "rq":
 PASSERELLE_TASK_TIMEOUT = env_int("PASSERELLE_TASK_TIMEOUT", 900, minimum=30)
 PASSERELLE_TASK_MAX_ATTEMPTS = env_int("PASSERELLE_TASK_MAX_ATTEMPTS", 5, minimum=1)
 
+# /sante/ answers load balancers over plain HTTP too (production redirects everything else).
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 # /sante/: thresholds above which the load balancer is told this server is unhealthy.
 PASSERELLE_HEALTH_MAX_TASK_BACKLOG = env_int("PASSERELLE_HEALTH_MAX_TASK_BACKLOG", 1000, minimum=1)
 PASSERELLE_HEALTH_MAX_OUTBOX_BACKLOG = env_int(
