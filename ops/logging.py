@@ -55,7 +55,9 @@ class RedactFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         if record.exc_info and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        elif record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            # Formatters print exc_text as it is when exc_info is gone (the JSON one too).
             record.exc_text = redact(record.exc_text)
+            record.exc_info = None
         return True
