@@ -21,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=0.5, help="Secondes entre deux relevés."
         )
+        parser.add_argument(
+            "--reload", action="store_true", help="Redémarre quand le code change (développement)."
+        )
 
-    def handle(self, *args, batch=False, interval=0.5, **options):
+    def handle(self, *args, batch=False, interval=0.5, reload=False, **options):
         backend = settings.PASSERELLE_TASKS_BACKEND
         if backend == "immediate":
             self.stdout.write("PASSERELLE_TASKS_BACKEND=immediate : aucune file à traiter.")
@@ -39,6 +42,7 @@ class Command(BaseCommand):
             "--interval",
             str(interval),
             "--no-startup-delay",
+            "--reload" if reload else "--no-reload",
         ]
         if batch:
             worker_args.append("--batch")
