@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 from django.conf import settings
@@ -84,3 +85,26 @@ def stop(process, timeout=20):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout)
+
+
+class FormFields(HTMLParser):
+    """The fields of the page's form that has a field named ``field``: hidden inputs (CSRF token,
+    formset management), text inputs and textareas."""
+
+    def __init__(self, field="content"):
+        super().__init__()
+        self.field = field
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+        elif self.forms and tag in {"input", "textarea"} and attributes.get("name"):
+            if attributes.get("type") in {"checkbox", "radio", "file", "submit"}:
+                return
+            self.forms[-1][attributes["name"]] = attributes.get("value") or ""
+
+    @property
+    def fields(self):
+        return next(form for form in self.forms if self.field in form)

@@ -31,7 +31,13 @@ class Command(BaseCommand):
             self.stdout.write("PASSERELLE_TASKS_BACKEND=immediate : aucune file à traiter.")
             return
         if backend == "rq":
-            call_command("rqworker", *settings.RQ_QUEUES, burst=batch, with_scheduler=True)
+            call_command(
+                "rqworker",
+                *settings.RQ_QUEUES,
+                burst=batch,
+                with_scheduler=True,
+                job_class="django_tasks_rq.backend.Job",
+            )
             return
         requeued, failed = reclaim_abandoned()
         if requeued or failed:
