@@ -75,7 +75,11 @@ run: demo ## Install, migrate, load the demo content and serve http://127.0.0.1:
 	@echo "    editeur      Éditrice"
 	@echo "    admin        Administrateur"
 	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "  Tâches d'arrière-plan : manage.py tasks_worker (lancé à côté du serveur, arrêté avec lui)"
+	@echo ""
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) tasks_worker & worker=$$!; \
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install-dev ## Ruff (lint and format) and djhtml (template indentation)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from ops.health import health
 from passerelle.frontcache import views as frontcache_views
 from search import views as search_views
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),
     path("csrf/", frontcache_views.csrf_token, name="csrf_token"),
+    path("sante/", health, name="health"),
 ]
 
 if settings.DEBUG:

@@ -140,34 +140,44 @@ def restore(request, pk):
 
 @require_POST
 def fetch_source(request, pk):
-    """Read one source's feeds now, e.g. right after adding it, instead of waiting for cron."""
-    from notices.fetcher import fetch_sources
+    """Read one source's feeds now, e.g. right after adding it, instead of waiting for the timer.
+    The fetch runs as a background task (``ops.tasks.fetch_source_feeds``); when it has already
+    finished (immediate backend), its outcome is shown."""
+    from django_tasks.base import TaskResultStatus
+
+    from ops.tasks import fetch_source_feeds
 
     _require_triage(request)
     source = get_object_or_404(Source, pk=pk)
-    for result in fetch_sources([source]):
-        if result.busy:
+    task_result = fetch_source_feeds.enqueue(source.pk)
+    done = task_result.status == TaskResultStatus.SUCCESSFUL
+    if task_result.status == TaskResultStatus.FAILED:
+        messages.error(request, _("Le relevé a échoué ; réessayez plus tard."))
+    elif not done:
+        messages.info(
+            request,
+            _("Relevé de « %(source)s » demandé : ses entrées arriveront dans la file d'ici peu.")
+            % {"source": source},
+        )
+    for result in task_result.return_value if done else []:
+        if result["busy"]:
             messages.info(
                 request,
                 _("%(url)s : un relevé est déjà en cours ; ses entrées arriveront dans la file.")
-                % {"url": result.feed.url},
+                % {"url": result["url"]},
             )
-        elif not result.ok:
+        elif not result["ok"]:
             messages.error(
                 request,
-                _("%(url)s : %(error)s") % {"url": result.feed.url, "error": result.error},
+                _("%(url)s : %(error)s") % {"url": result["url"], "error": result["error"]},
             )
-        elif result.not_modified:
-            messages.info(request, _("%(url)s : inchangé.") % {"url": result.feed.url})
+        elif result["not_modified"]:
+            messages.info(request, _("%(url)s : inchangé.") % {"url": result["url"]})
         else:
             messages.success(
                 request,
                 _("%(url)s : %(new)s nouvelle(s) entrée(s), %(updated)s mise(s) à jour.")
-                % {
-                    "url": result.feed.url,
-                    "new": result.ingest.created,
-                    "updated": result.ingest.updated,
-                },
+                % {"url": result["url"], "new": result["created"], "updated": result["updated"]},
             )
     return redirect(f"{reverse('notices_triage:queue')}?source={source.slug}")
 

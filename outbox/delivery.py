@@ -2,8 +2,9 @@
 
 Use :func:`enqueue` everywhere instead of ``send_mail``: the message is written in the same
 transaction as what caused it (a rolled-back post sends nothing), delivery is attempted once the
-transaction has committed, and ``python manage.py send_outbox`` (cron, every minute) retries what
-could not be delivered, with an increasing delay, up to ``MAX_ATTEMPTS``.
+transaction has committed, by a background task (``ops.tasks.deliver_outbox``), and
+``python manage.py send_outbox`` (timer, every minute) retries what could not be delivered, with
+an increasing delay, up to ``MAX_ATTEMPTS``.
 """
 
 import contextlib
@@ -20,6 +21,10 @@ from outbox.models import Message
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A message is claimed (its next attempt pushed this far) before it is sent, so that a task run
+# twice, or a task and send_outbox at once, never send it twice; a sender that died leaves it due
+# again after the lease.
+CLAIM_MINUTES = 10
 BACKOFF = [1, 2, 5, 15, 30, 60, 180, 360]  # minutes before attempt n+1
 
 
@@ -42,7 +47,9 @@ def enqueue(to, subject, text, html="", headers=None, dedup_key=None, deliver=Tr
             return None
         raise
     if deliver:
-        transaction.on_commit(lambda: deliver_messages([message.pk]))
+        from ops.tasks import deliver_outbox, enqueue_on_commit
+
+        enqueue_on_commit(deliver_outbox, [message.pk])
     return message
 
 
@@ -70,6 +77,13 @@ def deliver_messages(ids=None, now=None):
         return 0, len(messages)
     try:
         for message in messages:
+            claimed = (
+                due_messages(now)
+                .filter(pk=message.pk)
+                .update(next_attempt_at=now + datetime.timedelta(minutes=CLAIM_MINUTES))
+            )
+            if not claimed:  # another sender has it
+                continue
             email = EmailMultiAlternatives(
                 subject=message.subject,
                 body=message.body_text,

@@ -315,17 +315,12 @@ def sync_forum_domains():
 
 
 def after_commit(function, *args):
-    """Run ``function(*args)`` once the current transaction commits; a failure is logged, never
-    raised to the person who published or posted (search_check repairs what it missed)."""
+    """Run ``function(*args)`` once the current transaction commits, as a background task
+    (``ops.tasks.update_search_index``); a failure is logged, never raised to the person who
+    published or posted (search_check repairs what it missed)."""
+    from ops.tasks import enqueue_on_commit, update_search_index
 
-    def run():
-        try:
-            with transaction.atomic():
-                function(*args)
-        except Exception:
-            logger.exception("Search index update failed: %s%r", function.__name__, args)
-
-    transaction.on_commit(run)
+    enqueue_on_commit(update_search_index, function.__name__, list(args))
 
 
 # --- Whole index --------------------------------------------------------------------------------

@@ -394,3 +394,79 @@ NOTICES_FETCH_MAX_REDIRECTS = env_int("NOTICES_FETCH_MAX_REDIRECTS", 5, minimum=
 # --- Accessibility and French (issue 13) ---------------------------------------------------------
 # Django's date filter, with "1er" for the first day of a month, in every template.
 TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("passerelle.templatetags.french_dates")
+# --- Tasks, health, logs (ops/, README "Running it for real") ------------------------------------
+
+INSTALLED_APPS += ["ops", "django_tasks", "django_tasks_db"]
+# Request id first, so that every later log line of the request carries it.
+MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
+
+# Background tasks (Django's tasks framework, through the django-tasks backport Wagtail installs):
+# the database backend and its worker by default, RQ on Redis when REDIS_URL is set,
+# "immediate" runs them inside the request (the test suite, and the benchmark's "before").
+PASSERELLE_TASKS_BACKEND = env_str("PASSERELLE_TASKS_BACKEND", "rq" if REDIS_URL else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if PASSERELLE_TASKS_BACKEND not in _TASK_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PASSERELLE_TASKS_BACKEND must be database, rq or immediate, "
+        f"got {PASSERELLE_TASKS_BACKEND!r}."
+    )
+if PASSERELLE_TASKS_BACKEND == "rq" and not REDIS_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PASSERELLE_TASKS_BACKEND=rq needs REDIS_URL.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[PASSERELLE_TASKS_BACKEND]}}
+if PASSERELLE_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    # A job whose worker died is noticed by the next worker start (RQ's registry cleanup) and by
+    # `manage.py reclaim_tasks`; every Passerelle task is idempotent.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# A running database task whose worker is gone (its process on this host has died, or it has
+# been running longer than this) is put back in the queue by `reclaim_tasks` and the worker start.
+PASSERELLE_TASK_TIMEOUT = env_int("PASSERELLE_TASK_TIMEOUT", 900, minimum=30)
+PASSERELLE_TASK_MAX_ATTEMPTS = env_int("PASSERELLE_TASK_MAX_ATTEMPTS", 5, minimum=1)
+
+# /sante/ answers load balancers over plain HTTP too (production redirects everything else).
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+# /sante/: thresholds above which the load balancer is told this server is unhealthy.
+PASSERELLE_HEALTH_MAX_TASK_BACKLOG = env_int("PASSERELLE_HEALTH_MAX_TASK_BACKLOG", 1000, minimum=1)
+PASSERELLE_HEALTH_MAX_OUTBOX_BACKLOG = env_int(
+    "PASSERELLE_HEALTH_MAX_OUTBOX_BACKLOG", 500, minimum=1
+)
+PASSERELLE_HEALTH_MAX_FETCH_AGE_HOURS = env_int(
+    "PASSERELLE_HEALTH_MAX_FETCH_AGE_HOURS", 6, minimum=1
+)
+
+# Backups (`manage.py backup` / `restore`).
+PASSERELLE_BACKUP_DIR = Path(env_str("PASSERELLE_BACKUP_DIR", str(VAR_DIR / "backups")))
+
+# Logs: one JSON object per line (LOG_FORMAT=json, the production default) or plain text, each
+# with the request id; ops.logging.RedactFilter strips passwords, tokens and email bodies.
+LOG_FORMAT = env_str(
+    "LOG_FORMAT",
+    "json"
+    if __import__("os").environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production")
+    else "text",
+)
+if LOG_FORMAT not in {"json", "text"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
+LOGGING["filters"] = {
+    "request_id": {"()": "ops.logging.RequestIdFilter"},
+    "redact": {"()": "ops.logging.RedactFilter"},
+}
+LOGGING["formatters"] = {
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    },
+    "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+}
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id", "redact"])

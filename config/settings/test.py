@@ -28,3 +28,10 @@ else:
 
     for alias in ("default", "forum_html", "forum_views"):
         CACHES[alias]["KEY_PREFIX"] = f"passerelle-test-{alias}-{os.getpid()}"
+
+# Background tasks run inside the request unless a test (or its subprocess) chooses a backend;
+# tests/ops runs the real database worker in a process of its own.
+import os  # noqa: E402
+
+if not os.environ.get("PASSERELLE_TASKS_BACKEND"):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

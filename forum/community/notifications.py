@@ -3,8 +3,9 @@
 Rules: never to the author, never about content the recipient cannot read (checked when the
 email is queued, with machina's permission handler), one email per person and post (a
 subscriber who is also mentioned gets one email), and a digest at most once a day per person
-(``dedup_key``). Emails are queued in the outbox inside the transaction and delivered after it
-commits.
+(``dedup_key``). Who gets what is computed by a background task once the post is committed
+(``post_published`` → ``ops.tasks.notify_post`` → ``queue_post_emails``); emails are queued in
+the outbox and delivered by another task.
 """
 
 import datetime
@@ -97,8 +98,16 @@ def mentioned_users(post):
     return list(User.objects.filter(username__in=names, is_active=True))
 
 
-@transaction.atomic
 def post_published(post):
+    """After the transaction that made ``post`` visible commits, compute and queue its emails in
+    a background task (the author's request does not wait for the fan-out)."""
+    from ops.tasks import enqueue_on_commit, notify_post
+
+    enqueue_on_commit(notify_post, post.pk)
+
+
+@transaction.atomic
+def queue_post_emails(post):
     """Queue the emails a newly visible post causes: mentions, then immediate subscriptions."""
     if not post.approved or not post.topic.approved:
         return 0

@@ -1,0 +1,269 @@
+# ruff: noqa: S603, S607, S101, E501 -- a local benchmark: fixed commands, 127.0.0.1 URLs, embedded seed code
+"""Reply speed: server time of a forum reply POST, tasks inside the request ("before") against
+tasks after commit in the worker ("after"), side by side in one run.
+
+Builds a database (SQLite in a temporary directory, or with ``--postgres`` a PostgreSQL database
+``passerelle_ops_bench`` on 127.0.0.1 with Redis db 5), seeds a forum topic with 20 posts whose
+topic and forum have 30 subscribers each and a reply that mentions two people, then for each
+mode starts gunicorn (one sync worker, production-like settings ``benchmarks.forum_settings``),
+and, in the "after" mode, the tasks worker beside it. One client posts ``--replies`` replies
+through machina's real form, one after the other (bounded by count and by ``--max-seconds``).
+Server time is gunicorn's own request time (access log ``%(D)s``, microseconds), so the client's
+side does not count. Appends p50 / p95 to docs/benchmarks.md with the machine and the date.
+
+    .venv/bin/python benchmarks/reply_bench.py [--replies 60] [--postgres]
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+PG_URL = "postgres://postgres@127.0.0.1:5432/passerelle_ops_bench"
+REDIS_URL = "redis://127.0.0.1:6379/5"
+TARGET_MS = 40
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_for(var_dir, postgres, backend):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="benchmarks.forum_settings",
+        PASSERELLE_VAR_DIR=str(var_dir),
+        PYTHONPATH=str(ROOT),
+        EMAIL_URL="dummy://",
+        PASSERELLE_TASKS_BACKEND=backend,
+    )
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if postgres:
+        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
+    return env
+
+
+SEED = r"""
+import django
+django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Group, User
+from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
+from machina.core.db.models import get_model
+from accounts import roles
+from accounts.roles import ensure_roles
+from forum.community.models import Subscription
+from kb.structure import ensure_site_structure
+ensure_site_structure()
+ensure_roles()
+Forum = get_model("forum", "Forum")
+Topic = get_model("forum_conversation", "Topic")
+Post = get_model("forum_conversation", "Post")
+staff = Group.objects.get(name=roles.STAFF)
+people = []
+for i in range(60):
+    user = User.objects.create(username=f"membre{i}", email=f"membre{i}@example.fr", first_name="Membre", last_name=str(i))
+    user.groups.add(staff)
+    people.append(user)
+poster = people[0]
+category = Forum.objects.create(name="Catégorie", type=Forum.FORUM_CAT)
+forum = Forum.objects.create(name="Forum des réponses", type=Forum.FORUM_POST, parent=category)
+topic = Topic.objects.create(forum=forum, poster=people[1], subject="Sujet suivi", type=0, status=0, approved=True)
+for i in range(20):
+    Post.objects.create(topic=topic, poster=people[1 + i % 5], subject="Sujet suivi" if i == 0 else "Re", content=f"Message {i}")
+for user in people[1:31]:
+    Subscription.objects.create(user=user, topic=topic, frequency="immediate")
+for user in people[31:]:
+    Subscription.objects.create(user=user, forum=forum, frequency="immediate")
+session = SessionStore()
+session[SESSION_KEY] = str(poster.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = poster.get_session_auth_hash()
+session.create()
+print(session.session_key)
+print(reverse("forum_conversation:post_create", kwargs={"forum_slug": forum.slug, "forum_pk": forum.pk, "topic_slug": topic.slug, "topic_pk": topic.pk}))
+"""
+
+
+class FormFields(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+        elif self.forms and tag in {"input", "textarea"} and attributes.get("name"):
+            if attributes.get("type") in {"checkbox", "radio", "file", "submit"}:
+                return
+            self.forms[-1][attributes["name"]] = attributes.get("value") or ""
+
+    @property
+    def fields(self):
+        return next(form for form in self.forms if "content" in form)
+
+
+def run(args, env, **kwargs):
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, **kwargs)
+    if done.returncode:
+        sys.exit(f"benchmark step failed: {args}\n{done.stderr[-3000:]}")
+    return done.stdout.strip()
+
+
+def wait_up(base):
+    for _ in range(300):
+        try:
+            requests.get(base + "/sante/", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+def bench(var_dir, postgres, backend, session_key, reply_path, replies, max_seconds):
+    env = env_for(var_dir, postgres, backend)
+    port = free_port()
+    log = Path(var_dir) / f"access-{backend}.log"
+    server = subprocess.Popen(
+        [str(GUNICORN), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+         "--env", "DJANGO_SETTINGS_MODULE=benchmarks.forum_settings", "--log-level", "warning",
+         "--access-logfile", str(log), "--access-logformat", "%(m)s %(s)s %(D)s"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    worker = None
+    if backend != "immediate":
+        worker = subprocess.Popen(
+            [str(PYTHON), "manage.py", "tasks_worker"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(base)
+        http = requests.Session()
+        http.cookies.set("sessionid", session_key, domain="127.0.0.1")
+        form = http.get(base + reply_path, timeout=30)
+        assert form.status_code == 200, form.status_code
+        parser = FormFields()
+        parser.feed(form.text)
+        started = time.monotonic()
+        for i in range(replies + 5):  # the first 5 warm the worker up and are not counted
+            if time.monotonic() - started > max_seconds:
+                break
+            data = dict(parser.fields)
+            data["subject"] = "Re: Sujet suivi"
+            data["content"] = f"Réponse {backend} {i} pour @membre2 et @membre3."
+            response = http.post(base + reply_path, data=data, headers={"Referer": base + reply_path},
+                                 allow_redirects=False, timeout=60)  # fmt: skip
+            assert response.status_code == 302, (response.status_code, response.text[-500:])
+        time.sleep(1)  # let gunicorn flush its access log
+    finally:
+        for process in (server, worker):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+    times = [int(m[1]) / 1000 for m in re.finditer(r"^POST 302 (\d+)$", log.read_text(), re.M)]
+    times = times[5:]
+    times.sort()
+    return {
+        "count": len(times),
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95) - 1],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replies", type=int, default=60)
+    parser.add_argument("--max-seconds", type=int, default=120)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    args = parser.parse_args()
+    after_backend = "rq" if args.postgres else "database"
+    with tempfile.TemporaryDirectory() as var_dir:
+        env = env_for(var_dir, args.postgres, "immediate")
+        if args.postgres:
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-qc",
+                    "DROP DATABASE IF EXISTS passerelle_ops_bench",
+                ],
+                check=True,
+            )
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-qc",
+                    "CREATE DATABASE passerelle_ops_bench",
+                ],
+                check=True,
+            )
+            subprocess.run(["redis-cli", "-n", "5", "FLUSHDB"], check=True, capture_output=True)
+        started = time.monotonic()
+        run([str(PYTHON), "manage.py", "migrate", "-v0"], env)
+        session_key, reply_path = run([str(PYTHON), "-c", SEED], env).split()
+        print(f"database ready in {time.monotonic() - started:.0f} s", flush=True)
+        results = {}
+        for backend in ("immediate", after_backend):
+            results[backend] = bench(var_dir, args.postgres, backend, session_key, reply_path,
+                                     args.replies, args.max_seconds)  # fmt: skip
+            print(backend, results[backend], flush=True)
+    database = "PostgreSQL + Redis (RQ)" if args.postgres else "SQLite (database backend)"
+    before, after = results["immediate"], results[after_backend]
+    met = "met" if after["p50"] <= TARGET_MS else "NOT met"
+    lines = [
+        "",
+        f"## Reply POST server time, {database} ({datetime.date.today().isoformat()})",
+        "",
+        f"`benchmarks/reply_bench.py{' --postgres' if args.postgres else ''}`, {platform.node()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; gunicorn 1 sync worker, one "
+        f"client, a topic with 60 subscribers and two mentions per reply; gunicorn's own request time.",
+        "",
+        "| tasks | replies | p50 | p95 |",
+        "| --- | --- | --- | --- |",
+        f"| inside the request (before) | {before['count']} | {before['p50']:.1f} ms | {before['p95']:.1f} ms |",
+        f"| after commit, in the worker ({after_backend}) | {after['count']} | {after['p50']:.1f} ms | {after['p95']:.1f} ms |",
+        "",
+        f"Target p50 ≤ {TARGET_MS} ms: **{met}** ({after['p50']:.1f} ms, "
+        f"{before['p50'] / after['p50']:.1f}× faster than before).",
+    ]
+    print("\n".join(lines))
+    if not args.no_write:
+        with (ROOT / "docs" / "benchmarks.md").open("a") as file:
+            file.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Background tasks: the work a request need not wait for, run by the tasks worker.
+
+Every task here takes plain ids (JSON), is enqueued only once the transaction that caused it has
+committed (``enqueue_on_commit``), and is idempotent, because a task whose worker was killed is run
+again (``ops.reclaim``): an email already sent is not sent again (the outbox claims each message
+before sending it), a search document is rewritten from the database, a fan-out of
+notifications uses one ``dedup_key`` per post and person, a feed fetch is conditional.
+
+The backend is chosen by ``PASSERELLE_TASKS_BACKEND`` (settings, "Tasks, health, logs"): the
+database and its worker (``manage.py tasks_worker``), RQ on Redis, or "immediate" (inside the
+request: the test suite, and the "before" of ``benchmarks/reply_bench.py``).
+"""
+
+import logging
+
+from django.db import transaction
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task_function, *args):
+    """Enqueue ``task_function(*args)`` once the current transaction commits (at once outside
+    one). Enqueuing never fails the request: if the queue is unreachable, the periodic jobs
+    (send_outbox, search_check --repair, fetch_notices) catch up, and the error is logged."""
+
+    def enqueue():
+        try:
+            task_function.enqueue(*args)
+        except Exception:
+            logger.exception("Could not enqueue %s%r", task_function.name, args)
+
+    transaction.on_commit(enqueue)
+
+
+@task()
+def deliver_outbox(message_ids):
+    """Send these outbox messages (those still pending and due)."""
+    from outbox.delivery import deliver_messages
+
+    sent, failed = deliver_messages(message_ids)
+    return {"sent": sent, "failed": failed}
+
+
+# The search index functions a task may run, by name (a task's arguments are data, never code).
+SEARCH_FUNCTIONS = {
+    "sync_page",
+    "sync_page_and_descendants",
+    "sync_post",
+    "sync_topic",
+    "sync_forum_domains",
+}
+
+
+@task()
+def update_search_index(function_name, args):
+    """Bring the search documents of one page, post, topic or forum tree up to date."""
+    from search import indexing
+
+    if function_name not in SEARCH_FUNCTIONS:
+        raise ValueError(f"not a search index function: {function_name}")
+    function = getattr(indexing, function_name)
+    try:
+        with transaction.atomic():
+            function(*args)
+    except Exception:
+        # As before the tasks: logged, never raised; search_check --repair fixes what it missed.
+        logger.exception("Search index update failed: %s%r", function_name, args)
+        return False
+    return True
+
+
+@task()
+def notify_post(post_id):
+    """Queue the emails a newly visible forum post causes (mentions, immediate subscriptions)."""
+    from machina.core.db.models import get_model
+
+    from forum.community import notifications
+
+    post = get_model("forum_conversation", "Post").objects.filter(pk=post_id).first()
+    if post is None:  # deleted in the meantime
+        return 0
+    return notifications.queue_post_emails(post)
+
+
+@task()
+def fetch_source_feeds(source_id):
+    """Read one source's feeds (the admin's « Relever maintenant »)."""
+    from notices.fetcher import fetch_sources
+    from notices.models import Source
+
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return []
+    return [
+        {
+            "url": result.feed.url,
+            "busy": bool(result.busy),
+            "ok": bool(result.ok),
+            "error": str(result.error or ""),
+            "not_modified": bool(result.not_modified),
+            "created": result.ingest.created if result.ingest else 0,
+            "updated": result.ingest.updated if result.ingest else 0,
+        }
+        for result in fetch_sources([source])
+    ]
+
+
+@task()
+def render_guide_pdf(guide_id):
+    """Render a guide's PDF into the cache after it (or a chapter) is published, so that the
+    first reader to ask for it does not wait for WeasyPrint."""
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    from kb.export import PdfInProgress, PdfUnavailable
+    from kb.export import render_guide_pdf as render
+    from kb.models import GuidePage
+
+    guide = GuidePage.objects.live().public().filter(pk=guide_id).specific().first()
+    if guide is None:
+        return False
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    secure = base.startswith("https://")
+    host = base.split("://", 1)[-1].split("/", 1)[0]
+    request = RequestFactory().get(guide.url or "/", HTTP_HOST=host, secure=secure)
+    try:
+        render(guide, request)
+    except (PdfInProgress, PdfUnavailable):
+        return False
+    return True
