@@ -127,8 +127,6 @@ class AccountRequestForm(forms.ModelForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["establishment_name"].widget.attrs["autocomplete"] = "organization"
-        for field in self.fields.values():
-            field.error_messages.setdefault("required", _("Ce champ est obligatoire."))
 
 
 class ReviewRequestForm(forms.Form):

@@ -1,5 +1,8 @@
+import logging
+
 from allauth.account import views as allauth_views
 from django.contrib import messages
+from django.http import Http404
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import AccountRequestForm, ProfileForm
 from accounts.models import Profile
 from accounts.signup import notify_editors_of_request
+
+logger = logging.getLogger(__name__)
 
 
 class SignInView(allauth_views.LoginView):
@@ -21,6 +26,25 @@ class SignOutView(allauth_views.LogoutView):
             # Say so (with a link to sign in) rather than allauth's silent redirect.
             return self.render_to_response(self.get_context_data())
         return super().get(*args, **kwargs)
+
+
+class ConfirmEmailView(allauth_views.ConfirmEmailView):
+    """A verification link that expired or was already used gets a French page, not a 404."""
+
+    def post(self, *args, **kwargs):
+        try:
+            return super().post(*args, **kwargs)
+        except Http404:
+            logger.info("Email verification link expired, invalid or already used")
+            self.object = None
+            return self.render_to_response(self.get_context_data(), status=400)
+
+    def get(self, *args, **kwargs):
+        response = super().get(*args, **kwargs)
+        if self.object is None:
+            logger.info("Email verification link expired, invalid or already used")
+            response.status_code = 400
+        return response
 
 
 def request_account(request):
