@@ -9,12 +9,14 @@ from allauth.account import views as allauth_views
 from django.urls import include, path
 
 from accounts import views
+from accounts.mfa import ActivateTOTPView
 
 urlpatterns = [
     # Same address as allauth's, before it so that it answers: a French page for a dead link.
     path(
         "confirm-email/<str:key>/", views.ConfirmEmailView.as_view(), name="account_confirm_email"
     ),
+    path("2fa/totp/activate/", ActivateTOTPView.as_view(), name="mfa_activate_totp"),
     path("", include("allauth.urls")),
     # After allauth's: with two patterns of one name, reverse() gives the last one.
     path("connexion/", views.SignInView.as_view(), name="account_login"),

@@ -20,13 +20,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import email_confirmed
-        from allauth.mfa.signals import authenticator_added
-
-        from accounts.mfa import record_mfa_on_activation
 
         # accounts is the last installed app: when its post_migrate fires, every other app's
         # permissions (Django's, Wagtail's, machina's forum permissions) exist already.
         post_migrate.connect(_ensure_roles_after_migrate, sender=self)
         # A verified address of an establishment's domain attaches the person to it.
         email_confirmed.connect(_attach_on_email_confirmed, dispatch_uid="accounts-attach")
-        authenticator_added.connect(record_mfa_on_activation, dispatch_uid="accounts-mfa")

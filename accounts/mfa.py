@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp import views as totp_views
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -72,7 +73,16 @@ class RequireMFAForStaffMiddleware:
         return self.get_response(request)
 
 
-def record_mfa_on_activation(sender, request, user, authenticator, **kwargs):
-    """Setting up TOTP means a valid code was just typed: this session passed the second factor."""
-    if request is not None and authenticator.type == Authenticator.Type.TOTP:
-        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+class ActivateTOTPView(totp_views.ActivateTOTPView):
+    """allauth's TOTP set-up; a valid code was just typed, so this session passed the factor."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        authenticator = Authenticator.objects.filter(
+            user=self.request.user, type=Authenticator.Type.TOTP
+        ).first()
+        if authenticator is not None:
+            record_authentication(
+                self.request, self.request.user, "mfa", id=authenticator.pk, type="totp"
+            )
+        return response

@@ -2,8 +2,8 @@ import logging
 
 from allauth.account import views as allauth_views
 from django.contrib import messages
-from django.http import Http404
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 

@@ -91,7 +91,9 @@ def test_a_verification_link_used_twice_is_harmless(client, site_tree, valmont):
     assert User.objects.filter(email="deux@univ-valmont.fr").count() == 1
 
 
-def test_unknown_domain_is_refused_beside_the_field_and_keeps_what_was_typed(client, site_tree, valmont):
+def test_unknown_domain_is_refused_beside_the_field_and_keeps_what_was_typed(
+    client, site_tree, valmont
+):
     response = sign_up(client, "camille@gmail.example")
     assert response.status_code == 200
     html = response.content.decode()
@@ -210,7 +212,9 @@ def test_editor_approves_a_request_and_the_person_sets_a_password(
     assert sign_in(client, "ines.morel@rectorat.example", STRONG).status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
     # A decided request cannot be decided again.
-    again = admin.post(f"/admin/demandes-de-compte/{request.pk}/", {"decision": "refuse", "note": "x"})
+    again = admin.post(
+        f"/admin/demandes-de-compte/{request.pk}/", {"decision": "refuse", "note": "x"}
+    )
     assert again.status_code == 200
     request.refresh_from_db()
     assert request.status == AccountRequest.Status.APPROVED
@@ -220,7 +224,9 @@ def test_editor_refuses_with_an_explanation_sent_to_the_person(client_for, site_
     editor = factories.make_user(roles.EDITOR)
     request = _pending_request()
     admin = client_for(editor)
-    missing = admin.post(f"/admin/demandes-de-compte/{request.pk}/", {"decision": "refuse", "note": ""})
+    missing = admin.post(
+        f"/admin/demandes-de-compte/{request.pk}/", {"decision": "refuse", "note": ""}
+    )
     assert missing.status_code == 200
     assert "Expliquez le refus" in missing.content.decode()
     admin.post(
