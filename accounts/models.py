@@ -136,3 +136,64 @@ class Profile(models.Model):
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
+
+
+class AccountRequest(models.Model):
+    """Someone whose address is not of a known establishment asks for an account (sign-up page).
+
+    An editor approves (the account is created, a set-password link is emailed) or refuses (the
+    person is told why), in the Wagtail admin (accounts/admin_views.py; rules: accounts/signup.py).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        APPROVED = "approved", _("Acceptée")
+        REFUSED = "refused", _("Refusée")
+
+    created_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    email = models.EmailField(_("adresse électronique"), max_length=254)
+    establishment_name = models.CharField(_("établissement ou organisme"), max_length=255)
+    reason = models.TextField(_("motif de la demande"), max_length=2000)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("établissement de rattachement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("traitée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("explication envoyée"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte créé"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("demande de compte")
+        verbose_name_plural = _("demandes de compte")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()

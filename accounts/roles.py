@@ -61,6 +61,7 @@ EDITOR_MODEL_PERMISSIONS = [
     ("notices", "delete_source"),
     ("accounts", "add_establishment"),
     ("accounts", "change_establishment"),
+    ("accounts", "change_accountrequest"),
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),

@@ -1,46 +1,65 @@
+import logging
+
+from allauth.account import views as allauth_views
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
-from accounts.forms import ProfileForm
+from accounts.forms import AccountRequestForm, ProfileForm
 from accounts.models import Profile
+from accounts.signup import notify_editors_of_request
+
+logger = logging.getLogger(__name__)
 
 
-class SignInForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _(
-            "Identifiant ou mot de passe incorrect. Les deux champs tiennent compte des "
-            "majuscules et minuscules."
-        ),
-        "inactive": _("Ce compte est désactivé."),
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Identifiant")
-        self.fields["username"].widget.attrs["autocomplete"] = "username"
-        self.fields["password"].label = _("Mot de passe")
-        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+class SignInView(allauth_views.LoginView):
+    """/compte/connexion/: allauth's sign-in (rate limits, verification, TOTP step)."""
 
 
-class SignInView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    form_class = SignInForm
-    redirect_authenticated_user = True
-
-
-class SignOutView(auth_views.LogoutView):
+class SignOutView(allauth_views.LogoutView):
     """GET asks for confirmation (a link cannot sign anyone out); POST signs out."""
 
-    http_method_names = ["get", "post", "options"]
-    template_name = "accounts/logout.html"
+    def get(self, *args, **kwargs):
+        if not self.request.user.is_authenticated:
+            # Say so (with a link to sign in) rather than allauth's silent redirect.
+            return self.render_to_response(self.get_context_data())
+        return super().get(*args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        return TemplateView.as_view(template_name="accounts/logout_confirm.html")(request)
+
+class ConfirmEmailView(allauth_views.ConfirmEmailView):
+    """A verification link that expired or was already used gets a French page, not a 404."""
+
+    def post(self, *args, **kwargs):
+        try:
+            return super().post(*args, **kwargs)
+        except Http404:
+            logger.info("Email verification link expired, invalid or already used")
+            self.object = None
+            return self.render_to_response(self.get_context_data(), status=400)
+
+    def get(self, *args, **kwargs):
+        response = super().get(*args, **kwargs)
+        if self.object is None:
+            logger.info("Email verification link expired, invalid or already used")
+            response.status_code = 400
+        return response
+
+
+def request_account(request):
+    """/compte/demande/: someone outside the known establishments asks for an account."""
+    if request.method == "POST":
+        form = AccountRequestForm(request.POST)
+        if form.is_valid():
+            account_request = form.save()
+            notify_editors_of_request(account_request)
+            return render(
+                request, "accounts/request_sent.html", {"account_request": account_request}
+            )
+    else:
+        form = AccountRequestForm(initial={"email": request.GET.get("email", "")[:254]})
+    return render(request, "accounts/request_account.html", {"form": form})
 
 
 @login_required

@@ -1,4 +1,7 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -30,3 +33,28 @@ class PeopleGroup(SnippetViewSetGroup):
 
 
 register_snippet(PeopleGroup)
+
+
+# --- Account requests: editors approve or refuse them (rules in accounts/signup.py) ------------
+
+
+@hooks.register("register_admin_urls")
+def register_account_request_urls():
+    from accounts import admin_views
+
+    return [path("demandes-de-compte/", include((admin_views.urlpatterns, "accounts_requests")))]
+
+
+class AccountRequestMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("accounts.change_accountrequest")
+
+
+@hooks.register("register_admin_menu_item")
+def register_account_request_menu_item():
+    return AccountRequestMenuItem(
+        _("Demandes de compte"),
+        reverse("accounts_requests:index"),
+        icon_name="mail",
+        order=850,
+    )

@@ -54,14 +54,30 @@ def administrator(db):
     return factories.make_user(roles.ADMINISTRATOR)
 
 
+def mark_mfa_passed(client, user):
+    """Record in the client's session what allauth records after a TOTP code (accounts.mfa)."""
+    import time
+
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "mfa", "at": time.time(), "type": "totp"}
+    ]
+    session.save()
+
+
 @pytest.fixture
 def client_for():
-    """A test client signed in as the given user (anonymous for None)."""
+    """A test client signed in as the given user (anonymous for None).
+
+    The session counts as having passed a second factor, as after allauth's TOTP step, so that
+    editors and administrators reach the admin (accounts.mfa); tests/accounts test the step."""
 
     def make(user):
         client = Client()
         if user is not None:
             client.force_login(user)
+            mark_mfa_passed(client, user)
         return client
 
     return make

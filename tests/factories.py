@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, User
 from machina.core.db.models import get_model
 
@@ -56,6 +57,9 @@ def make_user(role=None, establishment=None, **kwargs):
         user.is_superuser = user.is_staff = True
         user.save()
     Profile.objects.create(user=user, establishment=establishment)
+    if user.email:
+        # Signing in through allauth needs a verified address (ACCOUNT_EMAIL_VERIFICATION).
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
 

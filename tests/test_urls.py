@@ -58,7 +58,7 @@ def test_sign_in_and_sign_out(client, site_tree):
     user = factories.make_user(roles.STAFF, first_name="Camille", last_name="Martin")
     response = client.post(
         "/compte/connexion/",
-        {"username": user.username, "password": factories.PASSWORD, "next": "/guides/"},
+        {"login": user.username, "password": factories.PASSWORD, "next": "/guides/"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/guides/"
@@ -76,7 +76,7 @@ def test_sign_in_and_sign_out(client, site_tree):
 @pytest.mark.django_db
 def test_wrong_password_shows_a_french_error_and_keeps_the_username(client, site_tree):
     user = factories.make_user(roles.STAFF)
-    response = client.post("/compte/connexion/", {"username": user.username, "password": "non"})
+    response = client.post("/compte/connexion/", {"login": user.username, "password": "non"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Identifiant ou mot de passe incorrect" in html

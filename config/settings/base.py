@@ -83,6 +83,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "csp",
+    # Local accounts: sign-up, verification, password reset, rate limits, TOTP, sessions.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     # Last, so that its post_migrate step (roles and permissions) runs after every other app has
     # created its own permissions.
     "accounts",
@@ -101,6 +106,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Editors and administrators reach /admin/ and /django-admin/ only after a TOTP step.
+    "accounts.mfa.RequireMFAForStaffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Replaces machina's middleware, which wrote a session for every anonymous request.
     "forum.middleware.ForumPermissionMiddleware",
@@ -244,6 +253,46 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- Accounts (allauth) -------------------------------------------------------------------------
+# django-allauth for local accounts (README, "Accounts and sign-in"): sign-up limited to the email
+# domains of known establishments, verification and reset links sent through the outbox
+# (accounts.adapter), rate limits on failed sign-ins, TOTP + recovery codes, sessions list.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"] = {"min_length": 12}
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm", "signup": "accounts.forms.SignUpForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("ACCOUNT_VERIFICATION_DAYS", 3, minimum=1)
+ACCOUNT_PASSWORD_RESET_TIMEOUT = env_int("ACCOUNT_PASSWORD_RESET_HOURS", 24, minimum=1) * 3600
+PASSWORD_RESET_TIMEOUT = ACCOUNT_PASSWORD_RESET_TIMEOUT
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Passerelle] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("PASSERELLE_BASE_URL", "http://").split(":", 1)[0]
+# Failed sign-ins: per client address, and per login (identifier or address typed) for a window.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("ACCOUNT_LOGIN_FAILED_LIMIT", "20/10m/ip,5/15m/key"),
+}
+# From the third failure for a login, each answer is delayed by this much more (at most 3 s).
+ACCOUNT_LOGIN_FAILED_DELAY = float(env_str("ACCOUNT_LOGIN_FAILED_DELAY", "0.5"))
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Passerelle"
+MFA_RECOVERY_CODE_COUNT = 10
+USERSESSIONS_TRACK_ACTIVITY = True
+# Editors, administrators and superusers pass a TOTP step before /admin/ and /django-admin/.
+PASSERELLE_MFA_REQUIRED = env_bool("PASSERELLE_MFA_REQUIRED", True)
 
 # --- Language and time --------------------------------------------------------------------------
 
