@@ -16,3 +16,6 @@ class AccountsConfig(AppConfig):
         # accounts is the last installed app: when its post_migrate fires, every other app's
         # permissions (Django's, Wagtail's, machina's forum permissions) exist already.
         post_migrate.connect(_ensure_roles_after_migrate, sender=self)
+        from accounts.personal_data import signins
+
+        signins.connect()

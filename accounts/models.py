@@ -136,3 +136,6 @@ class Profile(models.Model):
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
+
+
+from accounts.personal_data_models import InactivityWarning, SignInEvent  # noqa: E402, F401

@@ -11,6 +11,8 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from accounts.personal_data.page import legal_page_html
+
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
 LEGAL_PAGES = [
@@ -38,21 +40,8 @@ LEGAL_PAGES = [
         '<a href="mailto:accessibilite@passerelle.local">accessibilite@passerelle.local</a>. '
         "Vous pouvez aussi saisir le Défenseur des droits.</p>",
     ),
-    (
-        "donnees-personnelles",
-        "Données personnelles",
-        "<h2>Responsable de traitement</h2><p>L'agence traite les données de votre compte "
-        "(nom, adresse électronique, établissement, domaines suivis) pour vous donner accès aux "
-        "forums et vous envoyer les notifications que vous avez demandées.</p><h2>Durée de "
-        "conservation</h2><p>Les données du compte sont conservées tant que le compte est actif, "
-        "puis supprimées un an après sa désactivation.</p><h2>Cookies</h2><p>Passerelle "
-        "n'utilise aucun cookie de mesure d'audience ni de traçage : seuls les cookies de "
-        "session et de protection contre la falsification de requêtes sont déposés lorsque vous "
-        "vous connectez ou remplissez un formulaire.</p><h2>Vos droits</h2><p>Vous pouvez "
-        "exercer vos droits d'accès, de rectification et d'effacement auprès du délégué à la "
-        "protection des données : "
-        '<a href="mailto:dpo@passerelle.local">dpo@passerelle.local</a>.</p>',
-    ),
+    # Built from the real settings (durations, DPO address) by the personal-data module.
+    ("donnees-personnelles", "Données personnelles", legal_page_html),
 ]
 
 
@@ -136,6 +125,7 @@ def ensure_site_structure():
     )
     for slug, title, html in LEGAL_PAGES:
         if _child(home, slug) is None:
+            html = html() if callable(html) else html
             _publish(
                 home,
                 StandardPage(

@@ -321,3 +321,11 @@ PASSERELLE_DEMO = env_bool("PASSERELLE_DEMO", False)
 NOTICES_FETCH_TIMEOUT = env_int("NOTICES_FETCH_TIMEOUT", 15, minimum=1)
 NOTICES_FETCH_MAX_BYTES = env_int("NOTICES_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 NOTICES_FETCH_MAX_REDIRECTS = env_int("NOTICES_FETCH_MAX_REDIRECTS", 5, minimum=0)
+
+# --- Personal data ------------------------------------------------------------------------------
+# accounts/personal_data.py: how long sign-in history is kept, when an inactive account is warned
+# then deleted (its posts kept under "Ancien membre"), and whom people write to about their data.
+PASSERELLE_SIGNIN_HISTORY_MONTHS = env_int("PASSERELLE_SIGNIN_HISTORY_MONTHS", 12, minimum=1)
+PASSERELLE_INACTIVE_ACCOUNT_DAYS = env_int("PASSERELLE_INACTIVE_ACCOUNT_DAYS", 3 * 365, minimum=30)
+PASSERELLE_INACTIVE_GRACE_DAYS = env_int("PASSERELLE_INACTIVE_GRACE_DAYS", 30, minimum=1)
+PASSERELLE_DPO_EMAIL = env_str("PASSERELLE_DPO_EMAIL", "dpo@passerelle.local")
