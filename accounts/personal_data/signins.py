@@ -26,7 +26,7 @@ _BROWSERS = [
     ("Opera", re.compile(r"\bOPR/|\bOpera\b")),
     ("Firefox", re.compile(r"\bFirefox/|\bFxiOS/")),
     ("Chromium", re.compile(r"\bChromium/")),
-    ("Chrome", re.compile(r"\bChrome/|\bCriOS/")),
+    ("Chrome", re.compile(r"Chrome/|\bCriOS/")),  # HeadlessChrome too
     ("Safari", re.compile(r"\bSafari/")),
 ]
 _SYSTEMS = [
