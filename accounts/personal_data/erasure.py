@@ -66,7 +66,10 @@ class Identity:
             alternatives.append(r"\s+".join(words))
             if len(words) > 1:
                 alternatives.append(r"\s+".join(reversed(words)))
-        alternatives.append("@?" + re.escape(self.username))
+        # "@name" always; the bare username only when it cannot be an ordinary word ("paul"
+        # stays in "Paul a raison", "cpartante2" or "c.partante" go).
+        distinctive = len(self.username) >= 8 or not self.username.isalpha()
+        alternatives.append(("@?" if distinctive else "@") + re.escape(self.username))
         self.pattern = re.compile(
             r"(?<![\w@.+-])(?:" + "|".join(alternatives) + r")(?![\w@-]|\.\w)", re.IGNORECASE
         )

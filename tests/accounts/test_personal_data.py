@@ -362,3 +362,28 @@ def test_erase_account_report(world):
     report = erasure.erase_account(world["leaving"], keep_posts=True)
     assert report["posts_kept"] == 2 and report["remaining_references"] == []
     assert report["experiences_kept"] == 1 and report["experiences_deleted"] == 1
+
+
+def test_personal_data_pages_are_accessible(world, client_for):
+    """One h1, no skipped heading level, landmarks, every field labelled (as tests/test_accessibility)."""
+    import itertools
+
+    from tests.test_accessibility import outline
+
+    client = client_for(world["leaving"])
+    responses = [
+        client.get(reverse("accounts:personal_data")),
+        client.get(reverse("accounts:delete_account")),
+        client.post(reverse("accounts:delete_account"), {"posts": "keep"}),
+        client_for(None).get(reverse("accounts:account_deleted")),
+        client_for(None).get("/donnees-personnelles/"),
+    ]
+    for response in responses:
+        parsed = outline(response.content.decode())
+        assert parsed.headings.count(1) == 1 and parsed.headings[0] == 1, parsed.headings
+        for previous, current in itertools.pairwise(parsed.headings):
+            assert current <= previous + 1, parsed.headings
+        for landmark in ("header", "nav", "main", "footer"):
+            assert landmark in parsed.landmarks
+        for field in parsed.inputs:
+            assert field.get("id") in parsed.label_targets or field.get("aria-label"), field
