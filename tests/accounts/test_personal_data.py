@@ -387,3 +387,41 @@ def test_personal_data_pages_are_accessible(world, client_for):
             assert landmark in parsed.landmarks
         for field in parsed.inputs:
             assert field.get("id") in parsed.label_targets or field.get("aria-label"), field
+
+
+def test_password_guessing_on_the_deletion_form_is_stopped(db, client_for, staff_user):
+    from django.core.cache import cache
+
+    cache.delete(f"personal-data:delete-attempts:{staff_user.pk}")
+    client = client_for(staff_user)
+    url = reverse("accounts:delete_account")
+    for _attempt in range(5):
+        response = client.post(url, {"posts": "keep", "password": "x", "confirmation": "SUPPRIMER"})
+        assert "Ce mot de passe n&#x27;est pas le bon." in response.content.decode()
+    # Even the right password is refused for a while now; the account stays.
+    response = client.post(
+        url, {"posts": "keep", "password": factories.PASSWORD, "confirmation": "SUPPRIMER"}
+    )
+    assert "Trop d&#x27;essais de mot de passe" in response.content.decode()
+    assert User.objects.filter(pk=staff_user.pk).exists()
+
+
+def test_account_without_password_must_have_signed_in_recently(db, client_for, staff_user):
+    import datetime
+
+    from django.utils import timezone
+
+    staff_user.set_unusable_password()
+    staff_user.save()
+    client = client_for(staff_user)
+    User.objects.filter(pk=staff_user.pk).update(
+        last_login=timezone.now() - datetime.timedelta(hours=2)
+    )
+    url = reverse("accounts:delete_account")
+    response = client.post(url, {"posts": "keep", "confirmation": "SUPPRIMER"})
+    assert "reconnectez-vous" in response.content.decode()
+    assert User.objects.filter(pk=staff_user.pk).exists()
+    User.objects.filter(pk=staff_user.pk).update(last_login=timezone.now())
+    response = client.post(url, {"posts": "keep", "confirmation": "SUPPRIMER"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=staff_user.pk).exists()
