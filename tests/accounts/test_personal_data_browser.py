@@ -73,3 +73,18 @@ def test_delete_account_keeping_posts_then_topic_shows_former_member(page, live_
     assert page.get_by_text("Avec des binômes.").is_visible()
     assert "Partante" not in page.content()
     _shot(page, "topic-former-member-1280.png")
+
+
+def test_personal_data_page_names_the_cookies(page, live_server):
+    from kb.structure import ensure_site_structure
+
+    ensure_site_structure()
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + "/donnees-personnelles/")
+    assert page.get_by_role("heading", name="Cookies").is_visible()
+    for cookie in ("sessionid", "csrftoken", "messages"):
+        assert page.locator("code", has_text=cookie).is_visible()
+    assert page.get_by_role("link", name="CNIL").is_visible()
+    _shot(page, "privacy-page-320.png")
+    # An anonymous reading of the page sets no cookie at all.
+    assert page.context.cookies() == []
