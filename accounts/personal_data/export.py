@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from machina.core.db.models import get_model
 
 from accounts.models import Profile
@@ -195,6 +196,16 @@ def collect(user):
                     "depuis": _date(sub.created_at),
                 }
                 for sub in subscriptions
+            ]
+            + [
+                # machina's own "follow this topic" list (Mes sujets suivis).
+                {
+                    "sujet": topic.subject,
+                    "forum": None,
+                    "frequence": gettext("sujet suivi"),
+                    "depuis": None,
+                }
+                for topic in user.topic_subscriptions.order_by("pk")
             ],
             "actualites_urgentes": {
                 "publics": [a.name for a in profile.followed_audiences.all()] if profile else [],

@@ -302,6 +302,7 @@ def test_export_holds_everything(world, client_for):
     leaving = world["leaving"]
     leaving.profile.job_title = "Gestionnaire RH"
     leaving.profile.save()
+    world["other_topic"].subscribers.add(leaving)  # machina's "follow this topic"
     response = client_for(leaving).get(reverse("accounts:personal_data_json"))
     data = json.loads(response.content)
     assert data["compte"]["adresse_electronique"] == "cpartante@univ-depart.fr"
@@ -320,6 +321,7 @@ def test_export_holds_everything(world, client_for):
         "Brouillon",
     }
     assert data["abonnements"]["forum"][0]["forum"] == world["forum"].name
+    assert "Paie à distance" in [sub["sujet"] for sub in data["abonnements"]["forum"]]
     assert data["signalements_envoyes"][0]["precisions"] == "Hors sujet"
     assert "192.0.2.0/24" in [e["reseau"] for e in data["historique_des_connexions"]]
     assert data["courriels_adresses"]  # the mention email sent to them
