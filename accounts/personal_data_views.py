@@ -74,6 +74,7 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             cache.set(key, attempts + 1, PASSWORD_ATTEMPTS_WINDOW)
             raise forms.ValidationError(_("Ce mot de passe n'est pas le bon."))
+        cache.delete(key)
         return password
 
     def clean_confirmation(self):
