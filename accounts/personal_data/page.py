@@ -81,3 +81,21 @@ def legal_page_html():
         "<p>Le bandeau des alertes urgentes retient les alertes masquées dans le stockage local "
         "de votre navigateur, qui n'est jamais envoyé au site.</p>"
     )
+
+
+def refresh_legal_page():
+    """Publish the page again from the current settings; returns the page, or None when the
+    site has no /donnees-personnelles/ page yet. Earlier versions stay in its revisions."""
+    from kb.models import HomePage, StandardPage
+
+    home = HomePage.objects.first()
+    page = (
+        StandardPage.objects.child_of(home).filter(slug="donnees-personnelles").first()
+        if home
+        else None
+    )
+    if page is None:
+        return None
+    page.body = [{"type": "rich_text", "value": legal_page_html()}]
+    page.save_revision().publish()
+    return page

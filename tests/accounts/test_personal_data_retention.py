@@ -168,3 +168,21 @@ def test_personal_data_page_states_the_real_durations_and_cookies(settings, clie
     ):
         assert expected in html, expected
     assert "mesure d'audience" in html or "mesure d&#x27;audience" in html
+
+
+def test_page_is_republished_when_durations_change(settings, client, db):
+    from kb.structure import ensure_site_structure
+
+    ensure_site_structure()
+    assert (
+        "Historique des connexions : 12 mois"
+        in client.get("/donnees-personnelles/").content.decode()
+    )
+    settings.PASSERELLE_SIGNIN_HISTORY_MONTHS = 18
+    out = io.StringIO()
+    call_command("update_personal_data_page", stdout=out)
+    assert "Page republiée" in out.getvalue()
+    assert (
+        "Historique des connexions : 18 mois"
+        in client.get("/donnees-personnelles/").content.decode()
+    )
