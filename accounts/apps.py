@@ -26,3 +26,6 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_ensure_roles_after_migrate, sender=self)
         # A verified address of an establishment's domain attaches the person to it.
         email_confirmed.connect(_attach_on_email_confirmed, dispatch_uid="accounts-attach")
+        from accounts.personal_data import signins
+
+        signins.connect()

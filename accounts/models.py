@@ -197,3 +197,4 @@ class AccountRequest(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+from accounts.personal_data_models import InactivityWarning, SignInEvent  # noqa: E402, F401

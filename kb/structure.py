@@ -11,6 +11,8 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from accounts.personal_data.page import legal_page_html
+
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
 LEGAL_PAGES = [
@@ -78,21 +80,8 @@ LEGAL_PAGES = [
         "droits dans votre région ;</li><li>par courrier (gratuit, sans affranchissement) : "
         "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</li></ul>",
     ),
-    (
-        "donnees-personnelles",
-        "Données personnelles",
-        "<h2>Responsable de traitement</h2><p>L'agence traite les données de votre compte "
-        "(nom, adresse électronique, établissement, domaines suivis) pour vous donner accès aux "
-        "forums et vous envoyer les notifications que vous avez demandées.</p><h2>Durée de "
-        "conservation</h2><p>Les données du compte sont conservées tant que le compte est actif, "
-        "puis supprimées un an après sa désactivation.</p><h2>Cookies</h2><p>Passerelle "
-        "n'utilise aucun cookie de mesure d'audience ni de traçage : seuls les cookies de "
-        "session et de protection contre la falsification de requêtes sont déposés lorsque vous "
-        "vous connectez ou remplissez un formulaire.</p><h2>Vos droits</h2><p>Vous pouvez "
-        "exercer vos droits d'accès, de rectification et d'effacement auprès du délégué à la "
-        "protection des données : "
-        '<a href="mailto:dpo@passerelle.local">dpo@passerelle.local</a>.</p>',
-    ),
+    # Built from the real settings (durations, DPO address) by the personal-data module.
+    ("donnees-personnelles", "Données personnelles", legal_page_html),
 ]
 
 
@@ -176,6 +165,7 @@ def ensure_site_structure():
     )
     for slug, title, html in LEGAL_PAGES:
         if _child(home, slug) is None:
+            html = html() if callable(html) else html
             _publish(
                 home,
                 StandardPage(

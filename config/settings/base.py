@@ -519,3 +519,10 @@ LOGGING["formatters"] = {
     "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
 }
 LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id", "redact"])
+# --- Personal data ------------------------------------------------------------------------------
+# accounts/personal_data.py: how long sign-in history is kept, when an inactive account is warned
+# then deleted (its posts kept under "Ancien membre"), and whom people write to about their data.
+PASSERELLE_SIGNIN_HISTORY_MONTHS = env_int("PASSERELLE_SIGNIN_HISTORY_MONTHS", 12, minimum=1)
+PASSERELLE_INACTIVE_ACCOUNT_DAYS = env_int("PASSERELLE_INACTIVE_ACCOUNT_DAYS", 3 * 365, minimum=30)
+PASSERELLE_INACTIVE_GRACE_DAYS = env_int("PASSERELLE_INACTIVE_GRACE_DAYS", 30, minimum=1)
+PASSERELLE_DPO_EMAIL = env_str("PASSERELLE_DPO_EMAIL", "dpo@passerelle.local")
