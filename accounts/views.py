@@ -42,6 +42,12 @@ class SignOutView(auth_views.LogoutView):
     def get(self, request, *args, **kwargs):
         return TemplateView.as_view(template_name="accounts/logout_confirm.html")(request)
 
+    def post(self, request, *args, **kwargs):
+        # Signed in through the federation or ProConnect: sign out there too (accounts/sso.py).
+        from accounts.sso import single_logout
+
+        return single_logout(request) or super().post(request, *args, **kwargs)
+
 
 @login_required
 def profile(request):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("kb.urls")),
     path("compte/", include("accounts.urls")),
+    path("compte/", include("accounts.sso")),
     path("forum/", include("forum.community.urls")),
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),
