@@ -28,6 +28,10 @@ EXPIRED = _(
     "La réponse de votre établissement a expiré ou a déjà été utilisée. Recommencez la connexion "
     "depuis Passerelle."
 )
+INVALID_CONDITIONS = _(
+    "La réponse de votre établissement a expiré ou n'était pas destinée à Passerelle. Recommencez "
+    "la connexion depuis Passerelle."
+)
 BAD_SIGNATURE = _(
     "La réponse reçue de votre établissement n'a pas pu être vérifiée (signature invalide). Par "
     "sécurité, vous n'êtes pas connecté. Recommencez, et si cela se reproduit, prévenez le support "
@@ -101,7 +105,9 @@ def discovery(request):
     entries = [
         {
             "name": name,
-            "url": login + "?" + urlencode({"idp": entity_id, **({"next": next_url} if next_url else {})}),
+            "url": login
+            + "?"
+            + urlencode({"idp": entity_id, **({"next": next_url} if next_url else {})}),
         }
         for entity_id, name in shown
     ]
@@ -119,7 +125,8 @@ class LoginView(saml_views.LoginView):
         if not request.GET.get("idp"):
             target = reverse("federation_discovery")
             next_url = safe_next(request, request.GET.get("next", ""))
-            return HttpResponseRedirect(target + (f"?{urlencode({'next': next_url})}" if next_url else ""))
+            query = f"?{urlencode({'next': next_url})}" if next_url else ""
+            return HttpResponseRedirect(target + query)
         if metadata_store(request) is None:
             return error_page(request, metadata.UNAVAILABLE, status=503)
         if request.user.is_authenticated:
@@ -152,7 +159,10 @@ class AssertionConsumerServiceView(saml_views.AssertionConsumerServiceView):
         logger.warning("SAML: response refused: %r", exception)
         if isinstance(exception, (ResponseLifetimeExceed, ToEarly, UnsolicitedResponse)):
             return error_page(request, EXPIRED, status=403)
-        if isinstance(exception, (SignatureError, IncorrectlySigned, MissingKey, VerificationError)):
+        if isinstance(exception, VerificationError):
+            # pysaml2's "Condition not OK": a lifetime past, or an audience that is not ours.
+            return error_page(request, INVALID_CONDITIONS, status=403)
+        if isinstance(exception, (SignatureError, IncorrectlySigned, MissingKey)):
             return error_page(request, BAD_SIGNATURE, status=403)
         if isinstance(exception, StatusError):
             return error_page(request, REFUSED, status=403)

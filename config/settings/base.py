@@ -356,6 +356,7 @@ SSO_SAML_POSTING_AFFILIATIONS = [
 ]
 SAML_CONFIG_LOADER = "accounts.saml.config.sp_config"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = SAML_DEFAULT_BINDING
 SAML_SESSION_COOKIE_NAME = "passerelle_saml"
 # SameSite=None lets the IdP's POST to the ACS carry the SAML cookie; browsers require Secure for
 # it: production.py sets None (HTTPS); plain-HTTP development (IdPs on the same host) uses Lax.

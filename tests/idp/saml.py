@@ -24,9 +24,7 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_TRANSIENT
 from saml2.server import Server
 
-ATTRIBUTE_MAP_DIR = str(
-    Path(__file__).resolve().parents[2] / "accounts" / "saml" / "attributemaps"
-)
+ATTRIBUTE_MAP_DIR = str(Path(__file__).resolve().parents[2] / "accounts" / "saml" / "attributemaps")
 XMLSEC = "/usr/bin/xmlsec1"
 
 
@@ -246,15 +244,22 @@ class SamlIdp:
         server = self.server()
         request = server.parse_logout_request(query["SAMLRequest"][0], saml2.BINDING_HTTP_REDIRECT)
         self.logouts.append(str(request.message.name_id.text if request.message.name_id else ""))
-        response = server.create_logout_response(request.message, [saml2.BINDING_HTTP_REDIRECT])
+        sp_entity_id = request.message.issuer.text
+        binding, destination = server.pick_binding(
+            "single_logout_service",
+            [saml2.BINDING_HTTP_REDIRECT],
+            "spsso",
+            entity_id=sp_entity_id,
+        )
+        response = server.create_logout_response(request.message, [binding])
         relay_state = query.get("RelayState", [""])[0]
         http_args = server.apply_binding(
-            saml2.BINDING_HTTP_REDIRECT,
+            binding,
             str(response),
-            destination=None,
+            destination=destination,
             relay_state=relay_state,
             response=True,
-            sp_entity_id=request.message.issuer.text,
+            sp_entity_id=sp_entity_id,
         )
         location = dict(http_args["headers"])["Location"]
         start_response("302 Found", [("Location", location)])

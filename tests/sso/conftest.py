@@ -7,11 +7,11 @@ import select
 import shutil
 import subprocess
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from django.core.cache import cache
 from django.test import override_settings
 
@@ -88,7 +88,11 @@ def federation(live_server, tmp_path_factory):
         "rhone",
         RHONE["name"],
         RHONE["scope"],
-        {"yanis": saml_user("yanis.benali@univ-ra.fr", "yanis.benali@univ-ra.fr", "Yanis", "Benali")},
+        {
+            "yanis": saml_user(
+                "yanis.benali@univ-ra.fr", "yanis.benali@univ-ra.fr", "Yanis", "Benali"
+            )
+        },
         work,
     ).start()
     fed_key, fed_cert = make_key_pair(work, "federation")
@@ -104,8 +108,7 @@ def federation(live_server, tmp_path_factory):
     overrides.enable()
     saml_config._cache.clear()
     metadata.refresh()
-    with urllib.request.urlopen(f"{live_server.url}/compte/federation/metadata/") as response:
-        sp_metadata = response.read().decode()
+    sp_metadata = requests.get(f"{live_server.url}/compte/federation/metadata/", timeout=30).text
     for idp in (valmont, rhone):
         idp.trust_sp(sp_metadata)
     yield Federation(valmont, rhone, work, fed_key, fed_cert, aggregate, sp_dir)
@@ -147,13 +150,7 @@ class OpenIdProvider:
     process: subprocess.Popen
 
     def post(self, path, data):
-        request = urllib.request.Request(
-            self.issuer + path,
-            data=json.dumps(data).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        urllib.request.urlopen(request, timeout=5).close()
+        requests.post(self.issuer + path, json=data, timeout=5).raise_for_status()
 
     def set_mode(self, mode):
         self.post("/__test/mode", {"mode": mode})

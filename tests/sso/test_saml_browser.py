@@ -95,7 +95,7 @@ def test_expired_assertion_is_refused(fed, live_server, page):
     fed.valmont.mode = "expired"
     start_sign_in(page, live_server)
     finish_at_idp(page, "camille")
-    expect(page.locator("#sso-error")).to_contain_text("a expiré ou a déjà été utilisée")
+    expect(page.locator("#sso-error")).to_contain_text("a expiré ou n'était pas destinée")
     assert not User.objects.exists()
 
 

@@ -3,10 +3,8 @@ pysaml2 IdPs (HTTP) of tests/sso/conftest.py."""
 
 import html
 import re
-import urllib.parse
-import urllib.request
 
-import pytest
+import requests
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -20,12 +18,11 @@ def idp_response(client, idp, login, next_url=""):
     assert response.status_code == 302, response.content[:500]
     location = response["Location"]
     assert location.startswith(idp.url)
-    page = urllib.request.urlopen(location, timeout=10).read().decode()
+    page = requests.get(location, timeout=10).text
     fields = dict(re.findall(r"name='(\w+)' value='([^']*)'", page))
     form = {k: html.unescape(v) for k, v in fields.items()}
     form["login"] = login
-    data = urllib.parse.urlencode(form).encode()
-    posted = urllib.request.urlopen(f"{idp.url}/sso/login", data=data, timeout=10).read().decode()
+    posted = requests.post(f"{idp.url}/sso/login", data=form, timeout=10).text
     values = dict(re.findall(r'name="(\w+)" value="([^"]*)"', posted))
     return {k: html.unescape(v) for k, v in values.items()}
 
