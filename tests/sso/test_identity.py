@@ -119,7 +119,9 @@ def test_sign_in_page_shows_both_buttons_accessibly(client, site_tree):
 
 def test_proconnect_not_configured_down_or_slow(client, db):
     cache.clear()
-    assert "pas proposée sur ce site" in client.get("/compte/proconnect/connexion/").content.decode()
+    assert (
+        "pas proposée sur ce site" in client.get("/compte/proconnect/connexion/").content.decode()
+    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
