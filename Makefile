@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install pdf-libs varnish-pkg install-dev migrate demo run serve lint format check test test-fast test-browser clean
+.PHONY: help install pdf-libs varnish-pkg install-dev migrate demo run serve lint format check test test-fast test-browser clean federation sso-idp
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,14 @@ run: demo ## Install, migrate, load the demo content and serve http://127.0.0.1:
 	  $(MANAGE) tasks_worker & worker=$$!; \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
+SSO_IDP := tests/idp/oidc
+sso-idp: ## Test identity providers' tools: xmlsec1 (Debian, when root) and node-oidc-provider (npm ci)
+	@command -v xmlsec1 >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null; } || echo "xmlsec1 missing: install the Debian package xmlsec1"
+	@[ -d $(SSO_IDP)/node_modules/oidc-provider ] || (cd $(SSO_IDP) && npm ci --no-audit --no-fund --silent)
+
+federation: demo sso-idp ## Demo federation: 2 establishments' SAML IdPs + an OpenID provider on 127.0.0.1:8101-8103 (then `make run`)
+	$(BIN)/python tests/idp/demo.py
+
 lint: install-dev ## Ruff (lint and format) and djhtml (template indentation)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -99,7 +107,7 @@ check: install-dev ## Django checks, missing migrations, production settings wit
 	  DJANGO_ALLOWED_HOSTS=passerelle.example.fr \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
-test: lint check ## Lint, checks and the whole test suite (browser tests when Chromium is present)
+test: lint check sso-idp ## Lint, checks and the whole test suite (browser tests when Chromium is present)
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: install-dev ## The test suite only, without lint and checks

@@ -55,6 +55,16 @@ class Establishment(index.Indexed, models.Model):
         validators=[validate_email_domains],
         help_text=_("Séparés par des virgules, ex. univ-exemple.fr, etu.univ-exemple.fr"),
     )
+    # Single sign-on: the scopes of its people's eduPersonPrincipalName (accounts/identity.py).
+    saml_scopes = models.TextField(
+        _("domaines de la fédération (scopes)"),
+        blank=True,
+        validators=[validate_email_domains],
+        help_text=_(
+            "Portée des identifiants de la fédération (eduPersonPrincipalName), séparées par des "
+            "virgules, ex. univ-exemple.fr. Sert quand l'établissement n'envoie pas son code UAI."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -62,6 +72,7 @@ class Establishment(index.Indexed, models.Model):
         FieldPanel("kind"),
         FieldPanel("region"),
         FieldPanel("email_domains"),
+        FieldPanel("saml_scopes"),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -85,10 +96,15 @@ class Establishment(index.Indexed, models.Model):
         super().clean()
         self.uai = (self.uai or "").strip().upper()
         self.email_domains = ", ".join(parse_email_domains(self.email_domains))
+        self.saml_scopes = ", ".join(parse_email_domains(self.saml_scopes))
 
     @property
     def email_domain_list(self):
         return parse_email_domains(self.email_domains)
+
+    @property
+    def saml_scope_list(self):
+        return parse_email_domains(self.saml_scopes)
 
 
 class Profile(models.Model):
@@ -197,4 +213,38 @@ class AccountRequest(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class FederatedIdentity(models.Model):
+    """One external identity (federation ePPN, ProConnect subject) bound to one account."""
+
+    class Provider(models.TextChoices):
+        SAML = "saml", _("Fédération de l'enseignement supérieur et de la recherche")
+        PROCONNECT = "proconnect", _("ProConnect")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="federated_identities",
+    )
+    provider = models.CharField(_("fournisseur"), max_length=20, choices=Provider.choices)
+    subject = models.CharField(_("identifiant externe"), max_length=255)
+    issuer = models.CharField(_("émetteur"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("dernière connexion"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identité fédérée")
+        verbose_name_plural = _("identités fédérées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="accounts_federated_identity_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} : {self.subject}"
+
+
 from accounts.personal_data_models import InactivityWarning, SignInEvent  # noqa: E402, F401

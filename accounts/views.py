@@ -61,6 +61,12 @@ def request_account(request):
         form = AccountRequestForm(initial={"email": request.GET.get("email", "")[:254]})
     return render(request, "accounts/request_account.html", {"form": form})
 
+    def post(self, request, *args, **kwargs):
+        # Signed in through the federation or ProConnect: sign out there too (accounts/sso.py).
+        from accounts.sso import single_logout
+
+        return single_logout(request) or super().post(request, *args, **kwargs)
+
 
 @login_required
 def profile(request):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("kb.urls")),
     path("compte/", include("accounts.urls")),
     path("compte/", include("accounts.allauth_urls")),  # allauth: sign-up, reset, 2FA, sessions
+    path("compte/", include("accounts.sso")),
     path("forum/", include("forum.community.urls")),
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),

@@ -526,3 +526,60 @@ PASSERELLE_SIGNIN_HISTORY_MONTHS = env_int("PASSERELLE_SIGNIN_HISTORY_MONTHS", 1
 PASSERELLE_INACTIVE_ACCOUNT_DAYS = env_int("PASSERELLE_INACTIVE_ACCOUNT_DAYS", 3 * 365, minimum=30)
 PASSERELLE_INACTIVE_GRACE_DAYS = env_int("PASSERELLE_INACTIVE_GRACE_DAYS", 30, minimum=1)
 PASSERELLE_DPO_EMAIL = env_str("PASSERELLE_DPO_EMAIL", "dpo@passerelle.local")
+# --- Single sign-on: research and education federation (SAML 2) and ProConnect (OIDC) ----------
+# accounts/identity.py, accounts/saml/, accounts/proconnect.py; README "Single sign-on".
+
+AUTHENTICATION_BACKENDS = [
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+    "accounts.saml.backend.FederationBackend",
+    "accounts.proconnect.ProConnectBackend",
+]
+INSTALLED_APPS.insert(INSTALLED_APPS.index("accounts"), "djangosaml2")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+SSO_CLOCK_SKEW = env_int("SSO_CLOCK_SKEW", 60, minimum=0)
+# Federation: the signed aggregate (URL, else a file), the certificate that signs it, where the
+# last good copy is kept, and the SP's identity.
+SSO_SAML_METADATA_URL = env_str("SAML_METADATA_URL")
+SSO_SAML_METADATA_FILE = env_str("SAML_METADATA_FILE")
+SSO_SAML_METADATA_CERT = env_str("SAML_METADATA_CERT")
+SSO_SAML_METADATA_TIMEOUT = env_int("SAML_METADATA_TIMEOUT", 30, minimum=1)
+SSO_SAML_METADATA_MAX_BYTES = env_int("SAML_METADATA_MAX_BYTES", 128 * 1024 * 1024, minimum=1024)
+SSO_SAML_DIR = Path(env_str("SAML_DIR", str(VAR_DIR / "federation")))
+SSO_SAML_ENTITY_ID = env_str("SAML_SP_ENTITY_ID")
+SSO_SAML_BASE_URL = env_str("SAML_SP_BASE_URL")
+SSO_SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE")
+SSO_SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE")
+SSO_SAML_CONTACT_EMAIL = env_str("SAML_SP_CONTACT_EMAIL", "support@passerelle.local")
+SSO_SAML_XMLSEC_BINARY = env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+SSO_SAML_CLOCK_SKEW = SSO_CLOCK_SKEW
+SSO_SAML_POSTING_AFFILIATIONS = [
+    a.lower() for a in env_list("SAML_POSTING_AFFILIATIONS", ["staff", "faculty", "employee"])
+]
+SAML_CONFIG_LOADER = "accounts.saml.config.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = SAML_DEFAULT_BINDING
+SAML_SESSION_COOKIE_NAME = "passerelle_saml"
+# SameSite=None lets the IdP's POST to the ACS carry the SAML cookie; browsers require Secure for
+# it: production.py sets None (HTTPS); plain-HTTP development (IdPs on the same host) uses Lax.
+SAML_SESSION_COOKIE_SAMESITE = "Lax"
+SAML_IGNORE_LOGOUT_ERRORS = True
+SAML_CSP_HANDLER = ""  # the site sets no Content-Security-Policy of its own yet
+# ProConnect (mozilla-django-oidc): endpoints from the issuer's discovery document.
+SSO_PROCONNECT_ISSUER = env_str("PROCONNECT_ISSUER")
+OIDC_RP_CLIENT_ID = env_str("PROCONNECT_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("PROCONNECT_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env_str("PROCONNECT_SCOPES", "openid email given_name usual_name siret uid")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = env_int("PROCONNECT_TIMEOUT", 10, minimum=1)
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect_callback"
+OIDC_OP_AUTHORIZATION_ENDPOINT = OIDC_OP_TOKEN_ENDPOINT = OIDC_OP_USER_ENDPOINT = ""
+SSO_PROCONNECT_ACR_VALUES = env_str("PROCONNECT_ACR_VALUES")
+SSO_PROCONNECT_CAN_POST = env_bool("PROCONNECT_CAN_POST", True)
+SSO_PROCONNECT_DISCOVERY_TTL = env_int("PROCONNECT_DISCOVERY_TTL", 3600, minimum=0)
+SSO_PROCONNECT_POST_LOGOUT_URL = env_str("PROCONNECT_POST_LOGOUT_URL")
