@@ -26,6 +26,9 @@ from django.utils.safestring import mark_safe
 TIMEOUT = 24 * 3600
 BODY_TEMPLATE = "forum_conversation/partials/post_body.html"
 SIDEBAR_TEMPLATE = "forum_conversation/partials/post_sidebar.html"
+# Part of every key: change it when those two templates change, so that no cached post keeps the
+# old markup for a day after a deployment (2: accessible French markup, issue 13).
+MARKUP_VERSION = 2
 
 
 def _person(user):
@@ -72,7 +75,8 @@ def attach_rendered_posts(posts, topic, forum, can_download):
     """Give each post ``body_html`` and ``sidebar_html``, from the cache or rendered now."""
     posts = list(posts)
     keys = {
-        post.pk: f"forum:post:{fingerprint(post, topic, forum, can_download)}" for post in posts
+        post.pk: f"forum:post:v{MARKUP_VERSION}:{fingerprint(post, topic, forum, can_download)}"
+        for post in posts
     }
     cached = caches["forum_html"].get_many(list(keys.values()))
     rendered = {}
