@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.models import Establishment, Profile
+from accounts.models import Establishment, FederatedIdentity, Profile
 
 
 @admin.register(Establishment)
@@ -14,3 +14,14 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "establishment"]
     list_select_related = ["user", "establishment"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(FederatedIdentity)
+class FederatedIdentityAdmin(admin.ModelAdmin):
+    """Single sign-on links (accounts/identity.py); deleting one unlinks that identity."""
+
+    list_display = ["user", "provider", "subject", "issuer", "last_login_at"]
+    list_filter = ["provider"]
+    search_fields = ["subject", "user__username", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["provider", "subject", "issuer", "created_at", "last_login_at"]

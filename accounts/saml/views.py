@@ -51,7 +51,12 @@ def error_page(request, message, status=403, title=None):
     return render(
         request,
         ERROR_TEMPLATE,
-        {"message": message, "title": title or _("Connexion impossible")},
+        {
+            "message": message,
+            "title": title or _("Connexion impossible"),
+            "retry_url": reverse("federation_discovery"),
+            "retry_label": _("Choisir à nouveau votre établissement"),
+        },
         status=status,
     )
 

@@ -14,6 +14,7 @@ import pytest
 import requests
 from django.core.cache import cache
 from django.test import override_settings
+from saml2.metadata import entity_descriptor
 
 from accounts import roles
 from accounts.models import Establishment
@@ -108,7 +109,9 @@ def federation(live_server, tmp_path_factory):
     overrides.enable()
     saml_config._cache.clear()
     metadata.refresh()
-    sp_metadata = requests.get(f"{live_server.url}/compte/federation/metadata/", timeout=30).text
+    # The SP's metadata as /compte/federation/metadata/ serves it (built here: a module-scoped
+    # fixture may not reach the database the live server would touch on SQLite).
+    sp_metadata = entity_descriptor(saml_config.sp_config(None)).to_string().decode()
     for idp in (valmont, rhone):
         idp.trust_sp(sp_metadata)
     yield Federation(valmont, rhone, work, fed_key, fed_cert, aggregate, sp_dir)

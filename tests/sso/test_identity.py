@@ -144,3 +144,13 @@ def test_proconnect_not_configured_down_or_slow(client, db):
     response = client.get("/compte/proconnect/retour/", {"code": "x", "state": "y"})
     assert response.status_code == 400
     assert "a expiré ou a déjà été utilisée" in response.content.decode()
+
+
+def test_administrators_see_the_federated_identities(valmont, client_for, administrator, editor):
+    identity.sign_in(identity.identity_from_saml(attrs(), ISSUER))
+    url = "/django-admin/accounts/federatedidentity/"
+    response = client_for(administrator).get(url)
+    assert response.status_code == 200
+    assert "camille@univ-valmont.fr" in response.content.decode()
+    assert client_for(editor).get(url).status_code == 302
+    assert client_for(None).get(url).status_code == 302

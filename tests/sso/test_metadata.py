@@ -132,3 +132,4 @@ def test_unknown_idp_is_refused_in_french(sp, client, db):
     response = client.get("/compte/federation/login/", {"idp": "https://pirate.example.org/idp"})
     assert response.status_code == 404
     assert "ne figure pas dans la fédération" in response.content.decode()
+    assert "Choisir à nouveau votre établissement" in response.content.decode()
