@@ -1,10 +1,10 @@
 """machina's topic and post views, extended.
 
-- Reading a topic: a topic held for approval is a 404 except for its author and moderators; the
-  accepted answer right after the question, the reader's subscription,
-  report / solution / moderation actions; anonymous reads no longer write ``views_count`` on every
-  request (they are counted in the cache and moved to the database in batches, none lost:
-  ``forum.community.topic_views``).
+- Reading a topic: under another forum's id, or held for approval (except for its author and
+  moderators), a topic is a 404; the accepted answer right after the question, the reader's
+  subscription, report / solution / moderation actions; anonymous reads no longer write
+  ``views_count`` on every request (they are counted in the cache and moved to the database in
+  batches, none lost: ``forum.community.topic_views``).
 - The forum, topic and post a form's URL names must belong together (404 otherwise): machina
   took the page's forum from the URL and the permission from the topic, so a public topic's
   reply page under a private forum's id showed that forum's name.
@@ -37,6 +37,11 @@ class TopicView(MachinaTopicView):
     def get_topic(self):
         if not hasattr(self, "topic"):
             topic = super().get_topic()
+            # The URL's forum must be the topic's (machina ignored it: any forum id, existing,
+            # private or not, showed the topic).
+            if topic.forum_id != _int(self.kwargs.get("forum_pk")):
+                del self.topic
+                raise Http404
             # A topic held for approval exists only for its author and the forum's moderators
             # (machina showed its subject to anyone who tried its id).
             user = self.request.user
