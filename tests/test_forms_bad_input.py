@@ -360,3 +360,84 @@ def test_report_bad_input(forum_world, data, kept):
     assert not any(word in text for word in ENGLISH)
     if kept:
         assert kept in text
+
+
+# --- Admin: officers' queue (experience review), sources ----------------------------------------
+
+
+@pytest.fixture
+def submitted(site_tree):
+    from kb.models import ExperienceSubmission
+
+    domain = factories.DomainFactory(name="RH / Siham", slug="rh")
+    officer = factories.make_officer(domain, email="officer@example.fr")
+    staff = factories.make_user(roles.STAFF, factories.EstablishmentFactory())
+    submission = ExperienceSubmission.objects.create(
+        submitter=staff,
+        domain=domain,
+        title="Paie à distance",
+        context="Contexte.",
+        actions="Actions.",
+        results="Résultats.",
+    )
+    client = Client()
+    client.force_login(officer)
+    return client, submission
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"action": "changes", "message": "   "}, "message", None),
+        ({"action": "decline", "message": ""}, "message", None),
+        ({"action": "changes", "message": "m" * 5001}, "message", "m" * 5001),
+        ({"action": "publier", "message": "Message gardé 3e4f"}, "action", "Message gardé 3e4f"),
+        ({"message": "Message gardé 3e4f"}, "action", "Message gardé 3e4f"),
+        ({"action": "changes", "message": "nul\x00"}, "message", None),
+    ],
+)
+def test_experience_review_bad_input(submitted, data, field, kept):
+    client, submission = submitted
+    response = client.post(f"/admin/retours-experience/{submission.pk}/", data)
+    assert response.status_code == 200, response.status_code
+    text = page_text(response)
+    assert not any(word in text for word in ENGLISH)
+    assert "error" in text
+    if kept:
+        assert kept in text
+    submission.refresh_from_db()
+    assert submission.status == submission.Status.SUBMITTED
+
+
+SOURCE_FORM = {
+    "feeds-TOTAL_FORMS": "1",
+    "feeds-INITIAL_FORMS": "0",
+    "feeds-MIN_NUM_FORMS": "0",
+    "feeds-MAX_NUM_FORMS": "1000",
+    "feeds-0-url": "https://www.cnil.fr/fr/rss.xml",
+    "feeds-0-ORDER": "1",
+    "feeds-0-id": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "kept"),
+    [
+        ({"name": "N" * 201, "acronym": "CNIL"}, "N" * 201),
+        ({"name": "   ", "acronym": "CNIL"}, None),
+        ({"name": "CNIL", "acronym": "A" * 41}, "A" * 41),
+        ({"name": "CNIL\x00", "acronym": "CNIL"}, None),
+        ({"name": "CNIL", "acronym": "CNIL", "website": "pas une adresse"}, "pas une adresse"),
+        ({"name": "CNIL", "acronym": "CNIL", "feeds-0-url": "javascript:alert(1)"}, None),
+        ({"name": "CNIL", "acronym": "CNIL", "slug": "pas un slug !"}, "pas un slug !"),
+    ],
+)
+def test_source_admin_bad_input(client_for, editor, site_tree, overrides, kept):
+    data = {**SOURCE_FORM, "description": "Description gardée 8a9b", **overrides}
+    response = client_for(editor).post("/admin/snippets/notices/source/add/", data)
+    assert response.status_code in {200, 400}, response.status_code
+    text = page_text(response)
+    assert "Description gardée 8a9b" in text
+    if kept:
+        assert kept in text
+    assert not Source.objects.exists()
