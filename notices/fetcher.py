@@ -356,6 +356,16 @@ ENTITY_DECLARATION = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 RAW_AMPERSAND = re.compile(r"&(?![A-Za-z][A-Za-z0-9._-]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
 
 
+FIRST_ELEMENT = re.compile(rb"<[A-Za-z_:]")
+
+
+def _prolog(body):
+    """What comes before the root element: the only place a DTD (and so an entity declaration)
+    can be. A bulletin quoting "<!ENTITY" in its text is not refused for it."""
+    match = FIRST_ELEMENT.search(body)
+    return body[: match.start()] if match else body
+
+
 def _as_utf8_document(text):
     """The decoded text as UTF-8 bytes that say so, so that no parser guesses again."""
     text = text.removeprefix("\ufeff")
@@ -408,9 +418,9 @@ def check_xml(body, content_type=""):
         _refuse_entities(body)
     decoded = decode_body(body, content_type)
     utf8 = _as_utf8_document(decoded.text)
-    # 2. The decoded document: entity declarations anywhere (even past broken markup, where
-    # the parser stops) are refused.
-    if ENTITY_DECLARATION.search(utf8):
+    # 2. The decoded document: an entity declaration in its prolog is refused, even when broken
+    # markup or a wrong encoding stopped the parser before it.
+    if ENTITY_DECLARATION.search(_prolog(utf8)):
         raise FetchError(
             _(
                 "Le flux déclare des entités XML (expansion d'entités ou entité externe) : "

@@ -269,3 +269,175 @@ def test_dismiss_reason_bad_input(client_for, editor, pending_entry, reason, kep
         assert kept in text
     pending_entry.refresh_from_db()
     assert pending_entry.status == FeedEntry.Status.PENDING
+
+
+# --- Forum: new topic, reply, report ----------------------------------------------------------
+
+
+@pytest.fixture
+def forum_world(db):
+    from django.core.cache import caches
+
+    from tests.forum.world import build_world
+
+    for alias in ("forum_html", "forum_views"):
+        caches[alias].clear()
+    return build_world()
+
+
+def forum_errors(response):
+    """machina's templates put errors in p.text-danger (ours in .form-field__error)."""
+    text = page_text(response)
+    return re.findall(
+        r'class="[^"]*(?:invalid-feedback|form-field__error|errorlist|text-danger)[^"]*"', text
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "content", "kept"),
+    [
+        ("", "Contenu gardé 91ab", "Contenu gardé 91ab"),
+        ("   ", "Contenu gardé 91ab", "Contenu gardé 91ab"),
+        ("S" * 300, "Contenu gardé 91ab", "Contenu gardé 91ab"),
+        ("Sujet gardé 91ab", "", "Sujet gardé 91ab"),
+        ("Sujet gardé 91ab", "  \n ", "Sujet gardé 91ab"),
+        ("Sujet\x00nul", "Contenu gardé 91ab", "Contenu gardé 91ab"),
+    ],
+)
+def test_new_topic_bad_input(forum_world, subject, content, kept):
+    from django.urls import reverse
+
+    from tests.forum.world import FORMSETS
+
+    forum = forum_world.rh_forum
+    url = reverse(
+        "forum_conversation:topic_create",
+        kwargs={"forum_slug": forum.slug, "forum_pk": forum.pk},
+    )
+    client = Client()
+    client.force_login(forum_world.staff_a)
+    response = client.post(
+        url, {"subject": subject, "content": content, "topic_type": 0, **FORMSETS}
+    )
+    assert response.status_code == 200, response.status_code
+    assert forum_errors(response)
+    text = page_text(response)
+    assert kept in text
+    assert not any(word in text for word in ENGLISH)
+
+
+@pytest.mark.parametrize("content", ["", "   ", "\x00"])
+def test_reply_bad_input(forum_world, content):
+    from tests.forum.world import reply
+
+    client = Client()
+    client.force_login(forum_world.staff_a)
+    response = reply(client, forum_world.public_topic, content)
+    assert response.status_code == 200, response.status_code
+    assert forum_errors(response)
+    assert not any(word in page_text(response) for word in ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("data", "kept"),
+    [
+        ({"reason": "", "comment": "Précision gardée 5c3d"}, "Précision gardée 5c3d"),
+        ({"reason": "pas-un-motif", "comment": "Précision gardée 5c3d"}, "Précision gardée 5c3d"),
+        ({"reason": "spam", "comment": "p" * 2001}, "p" * 2001),
+        ({"reason": "spam", "comment": "nul\x00"}, None),
+    ],
+)
+def test_report_bad_input(forum_world, data, kept):
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(forum_world.staff_a)
+    url = reverse("forum_community:report_post", args=[forum_world.public_topic.last_post.pk])
+    response = client.post(url, data)
+    # The report view answers its re-rendered form with 400 (forum/community).
+    assert response.status_code in {200, 400}, response.status_code
+    text = page_text(response)
+    assert not any(word in text for word in ENGLISH)
+    if kept:
+        assert kept in text
+
+
+# --- Admin: officers' queue (experience review), sources ----------------------------------------
+
+
+@pytest.fixture
+def submitted(site_tree):
+    from kb.models import ExperienceSubmission
+
+    domain = factories.DomainFactory(name="RH / Siham", slug="rh")
+    officer = factories.make_officer(domain, email="officer@example.fr")
+    staff = factories.make_user(roles.STAFF, factories.EstablishmentFactory())
+    submission = ExperienceSubmission.objects.create(
+        submitter=staff,
+        domain=domain,
+        title="Paie à distance",
+        context="Contexte.",
+        actions="Actions.",
+        results="Résultats.",
+    )
+    client = Client()
+    client.force_login(officer)
+    return client, submission
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"action": "changes", "message": "   "}, "message", None),
+        ({"action": "decline", "message": ""}, "message", None),
+        ({"action": "changes", "message": "m" * 5001}, "message", "m" * 5001),
+        ({"action": "publier", "message": "Message gardé 3e4f"}, "action", "Message gardé 3e4f"),
+        ({"message": "Message gardé 3e4f"}, "action", "Message gardé 3e4f"),
+        ({"action": "changes", "message": "nul\x00"}, "message", None),
+    ],
+)
+def test_experience_review_bad_input(submitted, data, field, kept):
+    client, submission = submitted
+    response = client.post(f"/admin/retours-experience/{submission.pk}/", data)
+    assert response.status_code == 200, response.status_code
+    text = page_text(response)
+    assert not any(word in text for word in ENGLISH)
+    assert "error" in text
+    if kept:
+        assert kept in text
+    submission.refresh_from_db()
+    assert submission.status == submission.Status.SUBMITTED
+
+
+SOURCE_FORM = {
+    "feeds-TOTAL_FORMS": "1",
+    "feeds-INITIAL_FORMS": "0",
+    "feeds-MIN_NUM_FORMS": "0",
+    "feeds-MAX_NUM_FORMS": "1000",
+    "feeds-0-url": "https://www.cnil.fr/fr/rss.xml",
+    "feeds-0-ORDER": "1",
+    "feeds-0-id": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "kept"),
+    [
+        ({"name": "N" * 201, "acronym": "CNIL"}, "N" * 201),
+        ({"name": "   ", "acronym": "CNIL"}, None),
+        ({"name": "CNIL", "acronym": "A" * 41}, "A" * 41),
+        ({"name": "CNIL\x00", "acronym": "CNIL"}, None),
+        ({"name": "CNIL", "acronym": "CNIL", "website": "pas une adresse"}, "pas une adresse"),
+        ({"name": "CNIL", "acronym": "CNIL", "feeds-0-url": "javascript:alert(1)"}, None),
+        ({"name": "CNIL", "acronym": "CNIL", "slug": "pas un slug !"}, "pas un slug !"),
+    ],
+)
+def test_source_admin_bad_input(client_for, editor, site_tree, overrides, kept):
+    data = {**SOURCE_FORM, "description": "Description gardée 8a9b", **overrides}
+    response = client_for(editor).post("/admin/snippets/notices/source/add/", data)
+    assert response.status_code in {200, 400}, response.status_code
+    text = page_text(response)
+    assert "Description gardée 8a9b" in text
+    if kept:
+        assert kept in text
+    assert not Source.objects.exists()

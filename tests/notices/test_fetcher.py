@@ -459,3 +459,16 @@ def test_a_utf8_feed_announced_utf8_has_no_warning(feed_server, fast_fetch, make
     assert fetch_one(source).ok
     assert source.last_warnings == ""
     assert source.warnings_label == "–"
+
+
+def test_a_bulletin_quoting_an_entity_declaration_in_its_text_is_read():
+    from notices.fetcher import parse_feed
+
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>CERT-FR</title><item>'
+        b"<guid>https://x.fr/1</guid><title>XXE</title><description><![CDATA[<p>L'attaquant "
+        b'd\xc3\xa9clare <!ENTITY x SYSTEM "file:///etc/passwd"></p>]]></description>'
+        b"</item></channel></rss>"
+    )
+    [entry] = parse_feed(body, "https://x.fr/feed").entries
+    assert "&lt;!ENTITY x SYSTEM" in entry.summary and "déclare" in entry.summary
