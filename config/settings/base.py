@@ -269,7 +269,7 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_SESSION_REMEMBER = True  # as before allauth: the session outlives the browser
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Passerelle] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("PASSERELLE_BASE_URL", "http://").split(":", 1)[0]
 # Failed sign-ins: per client address, and per login (identifier or address typed) for a window.
