@@ -74,6 +74,8 @@ run: demo ## Install, migrate, load the demo content and serve http://127.0.0.1:
 	@echo "    charge-rh    Chargé de domaine RH / Siham"
 	@echo "    editeur      Éditrice"
 	@echo "    admin        Administrateur"
+	@echo "  editeur et admin : double authentification ; le code TOTP du moment :"
+	@echo "    $(MANAGE) demo_totp editeur   (ou admin)"
 	@echo ""
 	@echo "  Tâches d'arrière-plan : manage.py tasks_worker (lancé à côté du serveur, arrêté avec lui)"
 	@echo ""

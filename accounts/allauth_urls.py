@@ -1,7 +1,7 @@
 """allauth under /compte/, its main pages at the site's French addresses.
 
-The patterns after the include carry allauth's own names, so that every redirect allauth makes (after a
-verification, a reset, a TOTP step) lands on /compte/connexion/ and not on /compte/login/.
+The patterns after the include carry allauth's own names, so that every redirect allauth makes
+(after a verification, a reset, a TOTP step) lands on /compte/connexion/, not /compte/login/.
 allauth's English addresses still answer (/compte/login/ is the same page).
 """
 

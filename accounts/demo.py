@@ -7,6 +7,12 @@ from accounts import roles
 from accounts.models import Establishment, Profile
 
 DEMO_PASSWORD = "passerelle-demo"  # noqa: S105 - printed by `make run` and in the README
+# Editors and administrators need TOTP before the admin: the demo's secrets are public too.
+# `python manage.py demo_totp editeur` prints the current code (README, "Demo logins").
+DEMO_TOTP_SECRETS = {
+    "editeur": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    "admin": "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA",
+}
 
 ESTABLISHMENTS = [
     ("0759991A", "Université de Valmont", "universite", "Île-de-France", "univ-valmont.fr"),
@@ -75,4 +81,22 @@ def load_users():
                 roles.assign_officer(user, domain)
                 profile.followed_domains.add(domain)
         created.append(username)
+    ensure_demo_sign_in()
     return created
+
+
+def ensure_demo_sign_in():
+    """Demo users sign in as anyone would: a verified address, and TOTP for editors and admin."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    User = get_user_model()
+    for user in User.objects.filter(username__in=[row[0] for row in USERS]):
+        if user.email and not EmailAddress.objects.filter(user=user, email=user.email).exists():
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        secret = DEMO_TOTP_SECRETS.get(user.username)
+        if secret and not Authenticator.objects.filter(user=user, type="totp").exists():
+            TOTP.activate(user, secret)
+            RecoveryCodes.activate(user)

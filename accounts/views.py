@@ -1,6 +1,7 @@
 import logging
 
 from allauth.account import views as allauth_views
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -51,6 +52,12 @@ def request_account(request):
     """/compte/demande/: someone outside the known establishments asks for an account."""
     if request.method == "POST":
         form = AccountRequestForm(request.POST)
+        if form.is_valid() and not ratelimit.consume(request, action="account_request"):
+            form.add_error(
+                None,
+                _("Trop de demandes envoyées depuis votre connexion : réessayez dans une heure."),
+            )
+            return render(request, "accounts/request_account.html", {"form": form}, status=429)
         if form.is_valid():
             account_request = form.save()
             notify_editors_of_request(account_request)

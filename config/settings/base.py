@@ -278,12 +278,14 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_SESSION_REMEMBER = True  # as before allauth: the session outlives the browser
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Passerelle] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("PASSERELLE_BASE_URL", "http://").split(":", 1)[0]
 # Failed sign-ins: per client address, and per login (identifier or address typed) for a window.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("ACCOUNT_LOGIN_FAILED_LIMIT", "20/10m/ip,5/15m/key"),
+    # Account requests (/compte/demande/, accounts.views): each one emails the editors.
+    "account_request": env_str("ACCOUNT_REQUEST_LIMIT", "5/h/ip"),
 }
 # From the third failure for a login, each answer is delayed by this much more (at most 3 s).
 ACCOUNT_LOGIN_FAILED_DELAY = float(env_str("ACCOUNT_LOGIN_FAILED_DELAY", "0.5"))

@@ -35,6 +35,7 @@ def test_sessions_are_listed_and_the_others_can_be_ended(site_tree, member):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Firefox portable" in html and "Phone" in html
+    assert "Mettre fin aux autres sessions" in html
     assert laptop.post("/compte/sessions/").status_code == 302
     assert signed_in(laptop)
     assert not signed_in(phone)

@@ -257,3 +257,23 @@ def test_only_editors_review_account_requests(client_for, site_tree):
     assert refused.status_code == 302
     request.refresh_from_db()
     assert request.status == AccountRequest.Status.PENDING
+
+
+def test_account_requests_are_limited_per_address_and_keep_what_was_typed(
+    client, site_tree, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "account_request": "2/h/ip"}
+    data = {
+        "first_name": "Inès",
+        "last_name": "Morel",
+        "email": "ines.morel@rectorat.example",
+        "establishment_name": "Rectorat de Valmont",
+        "reason": "Référente numérique.",
+    }
+    assert client.post("/compte/demande/", data).status_code == 200
+    assert client.post("/compte/demande/", data).status_code == 200
+    third = client.post("/compte/demande/", data)
+    assert third.status_code == 429
+    html = third.content.decode()
+    assert "Trop de demandes" in html and 'value="Rectorat de Valmont"' in html
+    assert AccountRequest.objects.count() == 2
