@@ -1,8 +1,10 @@
 """A request id on every request: taken from the reverse proxy's ``X-Request-ID`` when it looks
 like one, otherwise made here; put on every log line of the request (``ops.logging``) and sent
-back as ``X-Request-ID``."""
+back as ``X-Request-ID``. The time the request spent in Django (from this first middleware on)
+is sent as ``Server-Timing: app;dur=<ms>`` (benchmarks/reply_bench.py reads it)."""
 
 import re
+import time
 import uuid
 
 from ops.logging import request_id_var
@@ -18,10 +20,12 @@ class RequestIdMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
+        started = time.perf_counter()
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response

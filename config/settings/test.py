@@ -34,4 +34,5 @@ else:
 import os  # noqa: E402
 
 if not os.environ.get("PASSERELLE_TASKS_BACKEND"):
+    PASSERELLE_TASKS_BACKEND = "immediate"
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
