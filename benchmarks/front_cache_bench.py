@@ -216,11 +216,11 @@ http {{
 
         # Publish a correction, then an urgent notice, from another process; poll through Varnish.
         wait_http(varnish + chapter_url)
-        title = "Correction publiée pour le banc d'essai"
+        title = "Correction publiée pour le banc de mesure"
         start, end = map(float, run([chapter_pk, title], env, PUBLISH).split())
         chapter_delay = poll_until(varnish + chapter_url, title, start)
         wait_http(varnish + "/")
-        banner_title = "Alerte du banc d'essai"
+        banner_title = "Alerte du banc de mesure"
         b_start, b_end = map(float, run([banner_title], env, URGENT).split())
         banner_delay = poll_until(varnish + "/", banner_title, b_start)
         print(f"publish: {end - start:.2f} s; visible through Varnish after {chapter_delay} s")
