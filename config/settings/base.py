@@ -33,9 +33,11 @@ INSTALLED_APPS = [
     # Passerelle
     "kb",
     "notices",
+    # Before search: its after-commit ban goes out before the search index is updated, so a
+    # published change reaches readers without waiting for indexing.
+    "passerelle.frontcache",
     "search",
     "outbox",
-    "passerelle.frontcache",
     # Wagtail
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.forms",

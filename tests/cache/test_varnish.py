@@ -179,3 +179,35 @@ def test_varnish_down_never_fails_the_request(world, settings, caplog):
     practice.save_revision().publish()
     assert "Titre corrigé" in Client().get(practice.url).content.decode()
     assert any("Front cache" in record.getMessage() for record in caplog.records)
+
+
+def test_moving_a_topic_refreshes_both_forums(varnish, world):
+    topic = world["topic"]
+    old_forum = topic.forum
+    new_forum = factories.make_domain_with_forum("Sécurité")[1]
+    old_url = f"{varnish}/forum/forum/{old_forum.slug}-{old_forum.pk}/"
+    new_url = f"{varnish}/forum/forum/{new_forum.slug}-{new_forum.pk}/"
+    for url in (old_url, new_url, old_url, new_url):
+        get(url)
+    assert "Dimensionner le VPN" in get(old_url).text
+    assert "Dimensionner le VPN" not in get(new_url).text
+    topic.forum = new_forum
+    topic.save()
+    assert wait_for(new_url, "Dimensionner le VPN") < 2
+    assert "Dimensionner le VPN" not in get(old_url).text
+
+
+def test_an_urgent_notice_reaches_the_banner_of_every_cached_page(varnish, world):
+    from kb.structure import ensure_site_structure
+    from notices.models import NoticePage
+
+    url = varnish + world["practice"].url
+    get(url)
+    assert get(url).headers["X-Cache"] == "HIT"
+    factories.make_notice(
+        ensure_site_structure().notices,
+        title="Faille critique des passerelles VPN",
+        priority=NoticePage.Priority.URGENT,
+        impact="Mettre à jour.",
+    )
+    assert wait_for(url, "Faille critique des passerelles VPN") < 2
