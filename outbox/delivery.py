@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from outbox.models import Message
+from passerelle.sanitizer import sanitize_html
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ def deliver_messages(ids=None, now=None):
                 connection=connection,
             )
             if message.body_html:
-                email.attach_alternative(message.body_html, "text/html")
+                # Every HTML email leaves through the site's one sanitizer, at the point of
+                # output, whatever template or text built it.
+                email.attach_alternative(sanitize_html(message.body_html), "text/html")
             try:
                 email.send()
             except Exception as exc:

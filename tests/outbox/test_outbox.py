@@ -59,3 +59,22 @@ def test_unreachable_server_keeps_messages_and_retries_later(settings):
     assert len(mail.outbox) == 1
     call_command("send_outbox", verbosity=0)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_html_part_leaves_through_the_sanitizer():
+    enqueue(
+        "camille@univ-valmont.fr",
+        "Avis",
+        "Texte",
+        html='<p>Lire <a href="https://example.fr/avis" onclick="x()">l\'avis</a></p>'
+        '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+        '<a href="java\u200bscript:alert(3)">piège</a>',
+    )
+    (sent,) = mail.outbox
+    html, mimetype = sent.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<a href="https://example.fr/avis"' in html and "Lire" in html
+    for live in ("onerror", "onclick", "<script", "alert(2)", "javascript", "java\u200bscript"):
+        assert live not in html
+    assert "piège" in html  # the text of a refused link stays, as text
