@@ -30,6 +30,10 @@ def field_errors(response, name):
     (templates/includes/form_fields.html), else the ones inside the field's own block."""
     text = response.content.decode()
     found = re.findall(rf'<p class="form-field__error" id="id_{name}-error">(.*?)</p>', text, re.S)
+    for block in re.findall(
+        rf'<div class="form-field__error" id="id_{name}_error">(.*?)</div>', text, re.S
+    ):
+        found += re.findall(r"<p>(.*?)</p>", block, re.S)
     if not found:
         # kb/includes/feedback.html: errors follow the field's own input inside its block.
         start = text.rfind(f'name="{name}"')
@@ -441,3 +445,161 @@ def test_source_admin_bad_input(client_for, editor, site_tree, overrides, kept):
     if kept:
         assert kept in text
     assert not Source.objects.exists()
+
+
+# --- Forum moderation: report resolution, topic move, assignment; subscriptions ------------------
+
+
+@pytest.fixture
+def officer_client(forum_world):
+    client = Client()
+    client.force_login(forum_world.officer_rh)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("data", "kept"),
+    [
+        ({"action": "", "note": "Note gardée 7e2a"}, "Note gardée 7e2a"),
+        ({"action": "pas-une-decision", "note": "Note gardée 7e2a"}, "Note gardée 7e2a"),
+        ({"action": "dismiss", "note": "n" * 2001}, "n" * 2001),
+        ({"action": "dismiss", "note": "nul\x00"}, None),
+    ],
+)
+def test_report_resolution_bad_input(forum_world, officer_client, data, kept):
+    from django.urls import reverse
+
+    from forum.community.models import PostReport
+
+    report = PostReport.objects.create(
+        post=forum_world.public_topic.last_post, reporter=forum_world.staff_a, reason="spam"
+    )
+    response = officer_client.post(reverse("forum_community:report", args=[report.pk]), data)
+    assert response.status_code in {200, 400}, response.status_code
+    text = page_text(response)
+    assert "form-field__error" in text
+    assert not any(word in text for word in ENGLISH)
+    if kept:
+        assert kept in text
+    report.refresh_from_db()
+    assert report.status == PostReport.Status.OPEN
+
+
+@pytest.mark.parametrize("motif", ["", "   ", "m" * 2001, "\x00"])
+def test_topic_move_reason_bad_input(forum_world, officer_client, motif):
+    from django.urls import reverse
+
+    topic = forum_world.public_topic
+    other = factories.Forum.objects.create(
+        name="Autre forum RH", type=factories.Forum.FORUM_POST, parent=forum_world.rh_forum.parent
+    )
+    response = officer_client.post(
+        reverse("forum_moderation:topic_move", kwargs={"slug": topic.slug, "pk": topic.pk}),
+        {"forum": other.pk, "motif": motif},
+    )
+    assert response.status_code == 200, response.status_code
+    text = page_text(response)
+    assert forum_errors(response)
+    assert not any(word in text for word in ENGLISH)
+    topic.refresh_from_db()
+    assert topic.forum_id == forum_world.rh_forum.pk
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"officer": "", "note": "Note gardée 3b9f"}, "officer", "Note gardée 3b9f"),
+        ({"officer": "pas-un-id", "note": "Note gardée 3b9f"}, "officer", "Note gardée 3b9f"),
+        ({"officer": "987654", "note": "Note gardée 3b9f"}, "officer", "Note gardée 3b9f"),
+        ({"officer": "{officer}", "note": "a" * 2001}, "note", "a" * 2001),
+    ],
+)
+def test_topic_assignment_bad_input(forum_world, officer_client, data, field, kept):
+    from django.urls import reverse
+
+    from forum.community.models import TopicAssignment
+
+    data = {k: v.format(officer=forum_world.officer_rh.pk) for k, v in data.items()}
+    url = reverse("forum_community:assign_topic", args=[forum_world.public_topic.pk])
+    response = officer_client.post(url, data)
+    assert_french_error_beside(response, field)
+    assert kept in page_text(response)
+    assert not TopicAssignment.objects.exists()
+
+
+@pytest.mark.parametrize("note", ["", "   ", "\x00"])
+def test_no_answer_needed_bad_input(forum_world, officer_client, note):
+    from django.urls import reverse
+
+    url = reverse("forum_community:no_answer", args=[forum_world.public_topic.pk])
+    assert_french_error_beside(officer_client.post(url, {"note": note}), "note")
+
+
+@pytest.mark.parametrize("frequency", ["", "jamais-de-la-vie", "\x00", "f" * 500])
+def test_subscription_frequency_bad_input(forum_world, frequency):
+    from django.urls import reverse
+
+    from forum.community.models import Subscription
+
+    client = Client()
+    client.force_login(forum_world.staff_a)
+    response = client.post(
+        reverse("forum_community:topic_subscription", args=[forum_world.public_topic.pk]),
+        {"frequency": frequency},
+    )
+    assert response.status_code < 500, response.status_code
+    assert not Subscription.objects.filter(frequency=frequency).exists()
+    assert not any(word in page_text(client.get("/forum/mes-abonnements/")) for word in ENGLISH)
+
+
+# --- Wagtail admin: domains and establishments ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"name": "", "slug": "gardé-1", "description": "Description gardée 2d4e"}, "name",
+         "Description gardée 2d4e"),
+        ({"name": "   ", "slug": "garde-2", "description": "Description gardée 2d4e"}, "name",
+         "Description gardée 2d4e"),
+        ({"name": "N" * 121, "slug": "garde-3", "description": ""}, "name", "N" * 121),
+        ({"name": "Domaine gardé 2d4e", "slug": "pas un slug !", "description": ""}, "slug",
+         "Domaine gardé 2d4e"),
+    ],
+)  # fmt: skip
+def test_domain_admin_bad_input(client_for, editor, data, field, kept):
+    from django.urls import reverse
+
+    response = client_for(editor).post(reverse("wagtailsnippets_kb_domain:add"), data)
+    assert response.status_code == 200, response.status_code
+    text = page_text(response)
+    assert kept in text
+    assert not any(word in text for word in ENGLISH)
+    from kb.models import Domain
+
+    assert not Domain.objects.filter(slug=data["slug"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "kept"),
+    [
+        ({"name": "Université gardée 8c1a", "uai": "123", "kind": "universite"}, "Université gardée 8c1a"),
+        ({"name": "Université gardée 8c1a", "uai": "12345678", "kind": "universite"}, "Université gardée 8c1a"),
+        ({"name": "", "uai": "0751717J", "kind": "universite"}, "0751717J"),
+        ({"name": "Université gardée 8c1a", "uai": "0751717J", "kind": "pas-un-type"}, "Université gardée 8c1a"),
+        ({"name": "Université gardée 8c1a", "uai": "0751717J", "kind": "universite",
+          "email_domains": "pas un domaine, @@"}, "Université gardée 8c1a"),
+    ],
+)  # fmt: skip
+def test_establishment_admin_bad_input(client_for, editor, data, kept):
+    from django.urls import reverse
+
+    from accounts.models import Establishment
+
+    data = {"region": "", "email_domains": "", "saml_scopes": "", **data}
+    response = client_for(editor).post(reverse("wagtailsnippets_accounts_establishment:add"), data)
+    assert response.status_code == 200, response.status_code
+    text = page_text(response)
+    assert kept in text
+    assert not any(word in text for word in ENGLISH)
+    assert not Establishment.objects.filter(name=data["name"]).exists() or not data["name"]

@@ -356,3 +356,15 @@ def test_topic_held_for_approval_exists_only_for_its_author_and_moderators(clien
         response = client_for(user).get(url)
         assert response.status_code == 200
         assert "Sujet en attente KL" in response.content.decode()
+
+
+def test_a_topic_page_shows_no_post_count_that_includes_private_forums(client_for, world):
+    """staff_a has posts in the private forum only, then one public reply: the author column of
+    that reply (the same for every reader) must not tell an outsider how much staff_a wrote."""
+    from tests.forum.world import reply, topic_url
+
+    reply(client_for(world.staff_a), world.public_topic, "Une réponse publique")
+    html = client_for(world.staff_b).get(topic_url(world.public_topic)).content.decode()
+    assert "Une réponse publique" in html
+    assert "Messages :" not in html
+    assert "posts-count" not in html
