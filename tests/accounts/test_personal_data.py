@@ -6,7 +6,6 @@ import socket
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -229,7 +228,8 @@ def test_delete_with_posts(world, client_for, mail_server_down, django_capture_o
     leaving = world["leaving"]
     _pending_messages_about_them(world, client_for, django_capture_on_commit_callbacks)
     file_name = world["attachment"].file.name
-    assert default_storage.exists(file_name)
+    storage = world["attachment"].file.storage  # forum attachments: the private storage
+    assert storage.exists(file_name)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(leaving).post(
             reverse("accounts:delete_account"),
@@ -238,7 +238,7 @@ def test_delete_with_posts(world, client_for, mail_server_down, django_capture_o
     assert response.status_code == 302
     assert export.remaining_references(leaving.pk) == []
     assert not Post.objects.filter(content__contains="rutabaga").exists()
-    assert not default_storage.exists(file_name)
+    assert not storage.exists(file_name)
     # The topic they started stays for the others' replies, without author.
     own_topic = Topic.objects.get(pk=world["own_topic"].pk)
     assert own_topic.poster is None

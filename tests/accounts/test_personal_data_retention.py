@@ -24,7 +24,7 @@ FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.
 def test_sign_in_is_recorded_truncated_and_shown_on_the_profile(client, staff_user):
     response = client.post(
         reverse("accounts:login"),
-        {"username": staff_user.username, "password": factories.PASSWORD},
+        {"login": staff_user.username, "password": factories.PASSWORD},
         REMOTE_ADDR="203.0.113.77",
         HTTP_USER_AGENT=FIREFOX,
     )
@@ -42,7 +42,7 @@ def test_failed_attempts_recorded_only_for_known_accounts(client, staff_user):
     for username in (staff_user.username, "personne-inconnue"):
         response = client.post(
             reverse("accounts:login"),
-            {"username": username, "password": "mauvais"},
+            {"login": username, "password": "mauvais"},
             REMOTE_ADDR="2001:db8:1234:5678::9",
         )
         assert response.status_code == 200

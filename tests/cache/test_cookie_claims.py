@@ -65,15 +65,15 @@ def test_the_cookie_section_tells_the_truth(world):
     assert sent.status_code == 302 and not sent.cookies  # the thanks is in the URL
     assert not reader.get(sent.url).cookies
 
-    # Signing in: sessionid (and a fresh csrftoken).
+    # Signing in: sessionid, a fresh csrftoken, and the one-time "Connexion réussie" message.
     visitor = Client()
     login = visitor.post(
-        "/compte/connexion/", {"username": "camille", "password": factories.PASSWORD}
+        "/compte/connexion/", {"login": "camille", "password": factories.PASSWORD}
     )
     assert login.status_code == 302
     assert "sessionid" in login.cookies
     seen.update(dict.fromkeys(login.cookies, "sign-in"))
-    assert set(seen) <= {"sessionid", "csrftoken"}, seen
+    assert set(seen) <= {"sessionid", "csrftoken", "messages"}, seen
 
     section = cookie_section()
     assert "aucun cookie de mesure d'audience" in section or "traçage" in section
