@@ -168,7 +168,7 @@ def test_every_described_by_of_a_form_with_errors_names_an_element_of_the_page(
 ):
     factories.make_domain_with_forum("Télétravail")
     pages = [
-        (client_for(None), "/compte/connexion/", {"username": "", "password": ""}),
+        (client_for(None), "/compte/connexion/", {"login": "", "password": ""}),
         (client_for(staff_user), "/guides/partager/", {"title": ""}),
     ]
     for client, path, data in pages:
@@ -179,7 +179,7 @@ def test_every_described_by_of_a_form_with_errors_names_an_element_of_the_page(
         assert not missing, (path, missing)
         # The summary that static/js/form-errors.js focuses, with a link to each field in error.
         assert "data-error-summary" in html
-        assert 'href="#id_username"' in html or 'href="#id_title"' in html
+        assert 'href="#id_login"' in html or 'href="#id_title"' in html
         assert "form-errors.js" in html
 
 

@@ -67,9 +67,7 @@ def test_the_cookie_section_tells_the_truth(world):
 
     # Signing in: sessionid, a fresh csrftoken, and the one-time "Connexion réussie" message.
     visitor = Client()
-    login = visitor.post(
-        "/compte/connexion/", {"login": "camille", "password": factories.PASSWORD}
-    )
+    login = visitor.post("/compte/connexion/", {"login": "camille", "password": factories.PASSWORD})
     assert login.status_code == 302
     assert "sessionid" in login.cookies
     seen.update(dict.fromkeys(login.cookies, "sign-in"))
