@@ -28,6 +28,12 @@ class SignOutView(allauth_views.LogoutView):
             return self.render_to_response(self.get_context_data())
         return super().get(*args, **kwargs)
 
+    def post(self, *args, **kwargs):
+        # Signed in through the federation or ProConnect: sign out there too (accounts/sso.py).
+        from accounts.sso import single_logout
+
+        return single_logout(self.request) or super().post(*args, **kwargs)
+
 
 class ConfirmEmailView(allauth_views.ConfirmEmailView):
     """A verification link that expired or was already used gets a French page, not a 404."""

@@ -113,6 +113,10 @@ def ensure_site_structure():
     root = Page.get_first_root_node()
     if root is None:  # an emptied database (flush): Wagtail's migration made the root once
         root = Page.add_root(instance=Page(title="Root", slug="root"))
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:  # likewise for documents' and images' root
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home is None:
         home = _publish(
