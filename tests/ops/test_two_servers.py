@@ -103,8 +103,8 @@ def test_two_app_servers_share_sessions_posts_search_and_facets(site_tree):
 
             # Signed in on A...
             login = browser.get(a + "/compte/connexion/", timeout=30)
-            fields = form_fields(login, "username")
-            fields.update(username="camille", password="mot-de-passe-du-test")
+            fields = form_fields(login, "login")
+            fields.update(login="camille", password="mot-de-passe-du-test")
             signed_in = browser.post(a + "/compte/connexion/", data=fields, timeout=30,
                                      headers={"Referer": a + "/compte/connexion/"})  # fmt: skip
             assert signed_in.status_code == 200 and "Se déconnecter" in signed_in.text
