@@ -6,6 +6,7 @@ held post also sends the emails its publication causes; hidden posts (``HiddenPo
 of the approval queue.
 """
 
+from django.http import Http404
 from machina.apps.forum_moderation import views as machina_views
 from machina.core.db.models import get_model
 
@@ -92,10 +93,23 @@ class ModerationQueueListView(machina_views.ModerationQueueListView):
         )
 
 
-ModerationQueueDetailView = machina_views.ModerationQueueDetailView
+class HeldPostForModeratorsOnly:
+    """A post held for approval exists only for those who may approve it: anyone else gets the
+    404 of a missing id (machina's 403 told them that a pending post had this id)."""
+
+    def get_object(self, queryset=None):
+        post = super().get_object(queryset)
+        handler = self.request.forum_permission_handler
+        if not handler.can_approve_posts(post.topic.forum, self.request.user):
+            raise Http404
+        return post
 
 
-class PostApproveView(machina_views.PostApproveView):
+class ModerationQueueDetailView(HeldPostForModeratorsOnly, machina_views.ModerationQueueDetailView):
+    pass
+
+
+class PostApproveView(HeldPostForModeratorsOnly, machina_views.PostApproveView):
     def approve(self, request, *args, **kwargs):
         response = super().approve(request, *args, **kwargs)
         HiddenPost.objects.filter(post=self.object).delete()
@@ -104,7 +118,7 @@ class PostApproveView(machina_views.PostApproveView):
         return response
 
 
-class PostDisapproveView(machina_views.PostDisapproveView):
+class PostDisapproveView(HeldPostForModeratorsOnly, machina_views.PostDisapproveView):
     def disapprove(self, request, *args, **kwargs):
         post = self.get_object()
         alone = post.is_alone

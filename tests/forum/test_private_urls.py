@@ -368,3 +368,23 @@ def test_a_topic_page_shows_no_post_count_that_includes_private_forums(client_fo
     assert "Une réponse publique" in html
     assert "Messages :" not in html
     assert "posts-count" not in html
+
+
+@pytest.mark.parametrize(
+    "name", ["forum_moderation:queued_post", "forum_moderation:approve_queued_post",
+             "forum_moderation:disapprove_queued_post"],
+)  # fmt: skip
+def test_a_held_post_exists_only_for_its_moderators(client_for, world, name):
+    """machina answered 403 to a member for a held post's id and 404 for a missing one."""
+    held = Post.objects.create(
+        topic=world.public_topic, poster=world.staff_b, subject="Re", content="En attente QZ",
+        approved=False,
+    )  # fmt: skip
+    url, missing = reverse(name, args=[held.pk]), reverse(name, args=[MISSING_ID])
+    for user in (None, world.staff_a, world.officer_secu):
+        client = client_for(user)
+        assert client.get(url).status_code == client.get(missing).status_code == 404, user
+        assert client.post(url).status_code == client.post(missing).status_code == 404, user
+    assert client_for(world.officer_rh).get(url).status_code == 200
+    held.refresh_from_db()
+    assert not held.approved
