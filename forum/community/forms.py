@@ -23,7 +23,15 @@ class ResolveForm(forms.Form):
         ("delete", _("Supprimer le message")),
         ("lock", _("Verrouiller le sujet")),
     ]
-    action = forms.ChoiceField(label=_("Décision"), choices=ACTIONS, widget=forms.RadioSelect)
+    action = forms.ChoiceField(
+        label=_("Décision"),
+        choices=ACTIONS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choisissez une décision."),
+            "invalid_choice": _("Choisissez une décision parmi celles proposées."),
+        },
+    )
     note = forms.CharField(
         label=_("Note (visible des modérateurs)"),
         required=False,
