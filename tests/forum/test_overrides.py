@@ -111,3 +111,30 @@ def test_override_apps_keep_machina_models_and_migrations():
     attachment = apps.get_model("forum_attachments", "Attachment")
     assert attachment.__module__ == "forum.forum_conversation.forum_attachments.models"
     assert attachment._meta.db_table == "forum_attachments_attachment"
+
+
+@pytest.mark.django_db
+def test_topic_edit_page_is_the_new_topic_page_with_its_own_title(client_for):
+    from django.urls import reverse
+
+    from tests.forum.world import build_world
+
+    world = build_world()
+    topic = world.public_topic
+    url = reverse(
+        "forum_conversation:topic_update",
+        kwargs={"forum_slug": topic.forum.slug, "forum_pk": topic.forum_id, "slug": topic.slug,
+                "pk": topic.pk},
+    )  # fmt: skip
+    html = client_for(world.staff_b).get(url).content.decode()
+    assert "<title>Modifier le message" in html or "Modifier le message –" in html
+    assert '<h2 class="card-title">Modifier le message</h2>' in html
+    assert 'value="Paie à distance"' in html
+    assert 'id="topic-suggestions"' not in html  # suggestions are for new topics only
+    new = reverse(
+        "forum_conversation:topic_create",
+        kwargs={"forum_slug": topic.forum.slug, "forum_pk": topic.forum_id},
+    )
+    html = client_for(world.staff_b).get(new).content.decode()
+    assert '<h2 class="card-title">Nouveau sujet</h2>' in html
+    assert 'id="topic-suggestions"' in html
