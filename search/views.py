@@ -129,6 +129,23 @@ def decorate(documents, parsed, domains, sources):
     ]
 
 
+def group_by_topic(items):
+    """The page's results with the posts of one topic under its best-ranked one (``more``), so
+    that one busy topic does not fill the page; every other result keeps its rank."""
+    grouped, by_topic = [], {}
+    for item in items:
+        doc = item["doc"]
+        topic_id = doc.topic_id if doc.kind == SearchDocument.Kind.FORUM else None
+        if topic_id is not None and topic_id in by_topic:
+            by_topic[topic_id]["more"].append(item)
+            continue
+        entry = {**item, "more": []}
+        if topic_id is not None:
+            by_topic[topic_id] = entry
+        grouped.append(entry)
+    return grouped
+
+
 def search(request):
     domains = list(Domain.objects.order_by("name"))
     sources = list(Source.objects.order_by("name"))
@@ -185,6 +202,7 @@ def search(request):
                 context["results"] = page
                 context["searched"] = True
                 context["items"] = decorate(list(page.object_list), parsed, domains, sources)
+                context["grouped"] = group_by_topic(context["items"])
                 context["total"] = counts["total"]
                 shown = paginator.count
                 context["ranked_only"] = shown if shown < counts["total"] else None

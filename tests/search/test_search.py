@@ -317,3 +317,21 @@ def test_a_search_scoped_to_one_forum_and_a_facet_per_forum(
     # Without the forum scope, no per-forum facet: the general search stays light.
     general = search_get({"q": "câblage"})
     assert "forum" not in {f["name"] for f in general.context["facets"]}
+
+
+def test_a_topics_posts_come_under_one_result(site_tree, poster, committed, search_get):
+    with committed():
+        _category, forum = factories.make_category_with_forum("Catégorie", "Forum des agents")
+        topic = factories.make_topic(
+            forum, poster, subject="Quotas de la messagerie", content="Quotas trop bas ?"
+        )
+        for text in ("Nos quotas sont à 5 Go.", "Quotas doublés chez nous.", "Quotas : 10 Go."):
+            Post.objects.create(topic=topic, poster=poster, subject="Re", content=text)
+        factories.make_topic(forum, poster, subject="Autre sujet", content="Des quotas aussi")
+    response = search_get({"q": "quotas"})
+    assert len(response.context["items"]) == 5  # every matching post is still counted
+    grouped = response.context["grouped"]
+    assert [len(item["more"]) for item in grouped] in ([3, 0], [0, 3])
+    html = response.content.decode()
+    assert "3 autres messages de ce sujet correspondent" in html
+    assert html.count('class="card search-result ') == 2
