@@ -138,3 +138,17 @@ def test_topic_edit_page_is_the_new_topic_page_with_its_own_title(client_for):
     html = client_for(world.staff_b).get(new).content.decode()
     assert '<h2 class="card-title">Nouveau sujet</h2>' in html
     assert 'id="topic-suggestions"' in html
+
+
+@pytest.mark.django_db
+def test_post_edit_page_is_the_reply_page_without_the_discussion_recap(client_for):
+    from tests.forum.world import build_world, post_update_url, reply_url
+
+    world = build_world()
+    post = world.public_topic.last_post
+    html = client_for(post.poster).get(post_update_url(post)).content.decode()
+    assert '<h2 class="card-title">Modifier le message</h2>' in html
+    assert "Rappel de la discussion" not in html
+    html = client_for(world.staff_a).get(reply_url(world.public_topic)).content.decode()
+    assert '<h2 class="card-title">Répondre</h2>' in html
+    assert "Rappel de la discussion" in html
