@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -114,3 +115,41 @@ def feedback_handled(request, pk):
     item.save(update_fields=["handled_at"])
     messages.success(request, _("Avis marqué comme traité."))
     return redirect("kb_feedback_report")
+
+
+def review_requests(request):
+    """« Demandes de révision »: the pages a notice flagged, why, and the button that says the
+    page was verified. Each person sees the pages they answer for; editors see every page."""
+    from kb.reviews import requests_for
+
+    open_rows, done = requests_for(request.user)
+    return TemplateResponse(
+        request,
+        "kb/admin/review_requests.html",
+        {"open_rows": open_rows, "done": done, "page_title": _("Demandes de révision")},
+    )
+
+
+@require_POST
+def review_resolve(request, page_id):
+    """The page was verified after its notices: close its open review requests."""
+    from wagtail.models import Page
+
+    from kb.history import is_knowledge_page
+    from kb.reviews import can_resolve, resolve_page
+
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not is_knowledge_page(page):
+        raise Http404(_("Seuls les guides et les bonnes pratiques se vérifient."))
+    if not can_resolve(request.user, page):
+        raise PermissionDenied
+    closed = resolve_page(page, request.user)
+    if closed:
+        messages.success(
+            request,
+            _("« %(title)s » est vérifiée : le bandeau de révision a disparu de la page.")
+            % {"title": page.title},
+        )
+    else:
+        messages.info(request, _("Aucune demande de révision n'était ouverte sur cette page."))
+    return redirect("kb_review_requests")

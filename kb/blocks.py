@@ -114,6 +114,16 @@ class RegulatorySourceBlock(blocks.StructBlock):
         label=_("Émetteur"),
     )
     url = blocks.URLBlock(label=_("Lien"))
+    reference = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        label=_("Référence"),
+        help_text=_(
+            "Identifiant du texte, pour relier les actualités qui le citent : CERTFR-2026-AVI-0123, "
+            "identifiant d'un référentiel de la CNIL, d'un guide de l'ANSSI. Sans référence, le "
+            "lien sert de clé."
+        ),
+    )
     date = blocks.DateBlock(required=False, label=_("Date"))
 
     class Meta:

@@ -97,3 +97,15 @@ def compare(old_update, new_update):
     return diff_lines(
         rendered_text_lines(old_update.revision), rendered_text_lines(new_update.revision)
     )
+
+
+def review_history(page):
+    """The review requests of the page that readers may see (their notice is live and public),
+    newest first: when each was asked, because of which notice, and when it was verified."""
+    from kb.models import ReviewRequest
+
+    requests = ReviewRequest.objects.filter(page_id=page.pk, notice__live=True).select_related(
+        "notice"
+    )
+    public = [r for r in requests if not r.notice.get_view_restrictions().exists()]
+    return sorted(public, key=lambda r: (r.created_at, r.pk), reverse=True)

@@ -19,7 +19,7 @@ class DomainViewSet(SnippetViewSet):
     menu_label = _("Domaines")
     add_to_admin_menu = True
     menu_order = 210
-    list_display = ["name", "slug", "forum"]
+    list_display = ["name", "slug", "forum", "regulatory"]
 
 
 register_snippet(DomainViewSet)
@@ -93,6 +93,12 @@ def register_kb_admin_urls():
             admin_views.feedback_handled,
             name="kb_feedback_handled",
         ),
+        path("revisions-demandees/", admin_views.review_requests, name="kb_review_requests"),
+        path(
+            "revisions-demandees/page/<int:page_id>/verifiee/",
+            admin_views.review_resolve,
+            name="kb_review_resolve",
+        ),
     ]
 
 
@@ -128,6 +134,13 @@ def feedback_menu_item():
     )
 
 
+@hooks.register("register_admin_menu_item")
+def review_requests_menu_item():
+    return ReviewerMenuItem(
+        _("Demandes de révision"), reverse("kb_review_requests"), icon_name="warning", order=225
+    )
+
+
 class ReviewDuePanel(Component):
     """Dashboard panel: the pages the signed-in person answers for that are due or overdue,
     and readers' "Non" with a comment on them."""
@@ -143,6 +156,7 @@ class ReviewDuePanel(Component):
         from django.utils import timezone
 
         from kb.freshness import Responsibility, due_pages_for, feedback_to_review_for
+        from kb.reviews import requests_for
 
         responsibility = Responsibility()
         today = timezone.localdate()
@@ -150,6 +164,7 @@ class ReviewDuePanel(Component):
         return {
             "due_pages": [(page, page.is_review_overdue(today)) for page in pages],
             "feedback_items": feedback_to_review_for(self.user, responsibility=responsibility),
+            "review_requests": requests_for(self.user)[0],
         }
 
 

@@ -18,3 +18,14 @@ class NoticesConfig(AppConfig):
         page_published.connect(
             on_page_published, sender=NoticePage, dispatch_uid="notices_urgent_alert"
         )
+        page_published.connect(
+            flag_pages_after_publication, sender=NoticePage, dispatch_uid="notices_flag_pages"
+        )
+
+
+def flag_pages_after_publication(sender, instance, **kwargs):
+    """The guide pages a published notice concerns get their review requests (kb.reviews), in
+    a background task once the publication has committed."""
+    from ops.tasks import enqueue_on_commit, flag_pages_for_notice
+
+    enqueue_on_commit(flag_pages_for_notice, instance.pk)

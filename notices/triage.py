@@ -47,6 +47,17 @@ def guess_reference(entry):
     return ""
 
 
+def entry_references(entry):
+    """Every CERT-FR id the entry names in its title, link or id, one per line (the notice's
+    « textes cités », which flag the guide pages citing them: kb.reviews)."""
+    found = []
+    for text in (entry.title, entry.link, entry.guid):
+        for match in REFERENCE.findall(text or ""):
+            if match.upper() not in found:
+                found.append(match.upper())
+    return "\n".join(found)
+
+
 def _unique_slug(parent, title):
     base = slugify(title)[:70].strip("-") or "actualite"
     slug, n = base, 2
@@ -86,6 +97,7 @@ def accept(entry_pk, user):
         slug=_unique_slug(index, entry.title),
         source=entry.source,
         reference=reference,
+        source_references=entry_references(entry),
         original_url=entry.link,
         original_published_at=timezone.localdate(published),
         source_updated_at=entry.source_updated_at,

@@ -129,3 +129,16 @@ def render_guide_pdf(guide_id):
     except (PdfInProgress, PdfUnavailable):
         return False
     return True
+
+
+@task()
+def flag_pages_for_notice(notice_id):
+    """A notice was published: ask for the review of the guide pages it concerns (kb.reviews).
+    Idempotent: one request per page and notice, however often the notice is published."""
+    from kb.reviews import flag_pages
+    from notices.models import NoticePage
+
+    notice = NoticePage.objects.filter(pk=notice_id).first()
+    if notice is None:
+        return 0
+    return len(flag_pages(notice))

@@ -11,6 +11,7 @@ from kb.models.pages import (
     PracticePageTag,
     StandardPage,
 )
+from kb.models.reviews import ReviewRequest
 from kb.models.snippets import Domain
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "PageUpdate",
     "PracticePage",
     "PracticePageTag",
+    "ReviewRequest",
     "StandardPage",
 ]

@@ -272,6 +272,7 @@ class KnowledgePage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from kb.feedback import FeedbackForm
+        from kb.reviews import visible_open_requests
         from kb.toc import add_heading_anchors
 
         context = super().get_context(request, *args, **kwargs)
@@ -280,6 +281,7 @@ class KnowledgePage(RoutablePageMixin, Page):
         context["toc"] = toc
         context.setdefault("feedback_form", FeedbackForm())
         context["related_pages"] = self.related_pages()
+        context["review_requests"] = visible_open_requests(self) if self.pk else []
         return context
 
     def related_pages(self, limit=5):

@@ -26,6 +26,14 @@ class Domain(index.Indexed, models.Model):
         related_name="+",
         help_text=_("Catégorie du forum dont les chargés de ce domaine sont modérateurs."),
     )
+    regulatory = models.BooleanField(
+        _("réglementaire"),
+        default=False,
+        help_text=_(
+            "Toute actualité publiée dans ce domaine demande la révision des pages du guide du "
+            "domaine (par exemple : données personnelles, sécurité SI)."
+        ),
+    )
     officer_group = models.OneToOneField(
         Group,
         verbose_name=_("groupe des chargés de domaine"),
@@ -41,6 +49,7 @@ class Domain(index.Indexed, models.Model):
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("forum"),
+        FieldPanel("regulatory"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from kb.history import compare, visible_updates
+from kb.history import compare, review_history, visible_updates
 
 
 def page_history(request, page):
@@ -10,7 +10,7 @@ def page_history(request, page):
     return TemplateResponse(
         request,
         "kb/page_history.html",
-        {"page": page, "updates": updates, "self": page},
+        {"page": page, "updates": updates, "self": page, "reviews": review_history(page)},
     )
 
 

@@ -5,7 +5,9 @@ from notices.models.pages import (
     Audience,
     NoticeIndexPage,
     NoticePage,
+    NoticePageTag,
     NoticeRelatedPage,
+    NoticeReviewPage,
 )
 from notices.models.sources import FeedEntry, Source, SourceFeed
 
@@ -15,7 +17,9 @@ __all__ = [
     "FeedEntry",
     "NoticeIndexPage",
     "NoticePage",
+    "NoticePageTag",
     "NoticeRelatedPage",
+    "NoticeReviewPage",
     "Source",
     "SourceFeed",
 ]

@@ -7,7 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -107,6 +109,12 @@ class NoticeIndexPage(RoutablePageMixin, Page):
         return NoticeRssFeed(self)(request)
 
 
+class NoticePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "notices.NoticePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
 class NoticePage(Page):
     """A notice relayed from an official body, with what it means for establishments."""
 
@@ -131,6 +139,16 @@ class NoticePage(Page):
         max_length=100,
         blank=True,
         help_text=_("Par exemple CERTFR-2026-ALE-012."),
+    )
+    source_references = models.TextField(
+        _("textes cités"),
+        blank=True,
+        max_length=4000,
+        help_text=_(
+            "Une référence par ligne : CERTFR-2026-AVI-0123, identifiant d'un référentiel de la "
+            "CNIL, identifiant ou lien d'un guide de l'ANSSI. Les pages du guide qui citent l'un "
+            "de ces textes sont signalées à leur responsable quand l'actualité est publiée."
+        ),
     )
     original_url = models.URLField(_("lien vers l'original"), max_length=1000, blank=True)
     original_published_at = models.DateField(_("date de publication d'origine"))
@@ -158,6 +176,12 @@ class NoticePage(Page):
     )
     body = StreamField(GuideStreamBlock(), verbose_name=_("contenu"), blank=True)
     domains = ParentalManyToManyField("kb.Domain", blank=True, verbose_name=_("domaines"))
+    tags = ClusterTaggableManager(
+        through=NoticePageTag,
+        blank=True,
+        verbose_name=_("mots-clés"),
+        help_text=_("Les pages du guide qui portent l'un de ces mots-clés seront à réviser."),
+    )
     expires_at = models.DateField(
         _("date d'expiration"),
         null=True,
@@ -174,6 +198,7 @@ class NoticePage(Page):
             [
                 FieldPanel("source"),
                 FieldPanel("reference"),
+                FieldPanel("source_references"),
                 FieldPanel("original_url"),
                 FieldPanel("original_published_at"),
                 FieldPanel("source_updated_at"),
@@ -186,6 +211,7 @@ class NoticePage(Page):
                 FieldPanel("priority"),
                 FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("domains", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("tags"),
                 FieldPanel("expires_at"),
             ],
             heading=_("Classement"),
@@ -194,6 +220,16 @@ class NoticePage(Page):
         FieldPanel("impact"),
         FieldPanel("body"),
         InlinePanel("related_pages", heading=_("Pages du guide liées"), label=_("page liée")),
+        InlinePanel(
+            "review_pages",
+            heading=_("Pages du guide à réviser"),
+            label=_("page à réviser"),
+            help_text=_(
+                "À la publication, le responsable de chaque page reçoit une demande de révision "
+                "(en plus des pages trouvées par les textes cités, les mots-clés et les domaines "
+                "réglementaires)."
+            ),
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -267,6 +303,31 @@ class NoticeRelatedPage(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("page liée")
         verbose_name_plural = _("pages liées")
+
+
+class NoticeReviewPage(Orderable):
+    """A guide or practice page an editor linked by hand: the notice asks for its review."""
+
+    notice = ParentalKey(NoticePage, on_delete=models.CASCADE, related_name="review_pages")
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [PageChooserPanel("page", page_type=["kb.GuidePage", "kb.PracticePage"])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("page à réviser")
+        verbose_name_plural = _("pages à réviser")
+
+    def clean(self):
+        super().clean()
+        from kb.history import is_knowledge_page
+
+        if self.page_id and not is_knowledge_page(self.page.specific):
+            raise ValidationError(
+                {"page": _("Choisissez un guide ou une bonne pratique : seules ces pages ont un "
+                           "responsable qui les vérifie.")}  # fmt: skip
+            )
 
 
 def today():

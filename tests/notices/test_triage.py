@@ -55,6 +55,7 @@ def test_accept_creates_a_prefilled_draft_never_published(client_for, editor, qu
     assert not page.live and page.has_unpublished_changes
     assert page.title == "Multiples vulnérabilités dans un hyperviseur (CERTFR-2026-ALE-014)"
     assert page.reference == "CERTFR-2026-ALE-014"
+    assert page.source_references == "CERTFR-2026-ALE-014"  # flags the pages citing it
     assert page.category == "alerte"
     assert page.original_url == "https://www.cert.ssi.gouv.fr/alerte/CERTFR-2026-ALE-014/"
     assert page.original_published_at.isoformat() == "2026-11-26"
