@@ -218,11 +218,20 @@ PRACTICES = [
 ]  # fmt: skip
 
 
+# Domains whose every notice asks for the review of their guide pages (Domain.regulatory).
+REGULATORY_DOMAINS = {"donnees-personnelles"}
+
+
 def load_domains():
     created = 0
     for slug, name, description in DOMAINS:
         _domain, was_created = Domain.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description}
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "regulatory": slug in REGULATORY_DOMAINS,
+            },
         )
         created += was_created
     return created

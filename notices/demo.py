@@ -112,6 +112,15 @@ NOTICES = [
 ]  # fmt: skip
 
 
+# The texts some demo notices cite (NoticePage.source_references): the ANSSI recommendations on
+# nomadism are cited by the telework guide's chapter on workstations, which the notice flags.
+NOTICE_REFERENCES = {
+    "recommandations-nomadisme": (
+        "https://cyber.gouv.fr/publications/recommandations-sur-le-nomadisme-numerique"
+    ),
+}
+
+
 def load_sources():
     created = 0
     ensure_audiences()
@@ -162,6 +171,7 @@ def load_notices(notices_index):
             summary=summary,
             impact=impact,
         )
+        page.source_references = NOTICE_REFERENCES.get(slug, "")
         audiences, expires_in = NOTICE_EXTRAS.get(slug, ([], None))
         if expires_in is not None:
             page.expires_at = TODAY + datetime.timedelta(days=expires_in)
@@ -170,4 +180,23 @@ def load_notices(notices_index):
         page.audiences.set(Audience.objects.filter(slug__in=audiences))
         page.save_revision().publish()
         created += 1
+    return created
+
+
+def load_review_requests():
+    """The guide pages the demo notices flag (kb.reviews), as their publication's task would
+    (whichever tasks backend runs, or none): the ANSSI notice on nomadism asks for the review of
+    the chapter citing it, the CNIL's notices for the pages of a regulatory domain. Idempotent."""
+    from kb.reviews import flag_pages
+
+    created = 0
+    for slug in [row[1] for row in NOTICES]:
+        notice = NoticePage.objects.filter(slug=slug).first()
+        if notice is None:
+            continue
+        references = NOTICE_REFERENCES.get(slug, "")
+        if references and not notice.source_references:  # loaded before the references
+            NoticePage.objects.filter(pk=notice.pk).update(source_references=references)
+            notice.source_references = references
+        created += len(flag_pages(notice))
     return created

@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.test import Client
+from django.utils.html import escape
 from machina.core.db.models import get_model
 from wagtail.models import Page
 
@@ -14,6 +16,7 @@ from kb.models import (
     PageFeedback,
     PageUpdate,
     PracticePage,
+    ReviewRequest,
 )
 from notices.models import Audience, FeedEntry, NoticePage, Source, SourceFeed
 
@@ -34,6 +37,7 @@ MODELS = [
     PageUpdate,
     PageFeedback,
     ExperienceSubmission,
+    ReviewRequest,
     NoticePage,
     Audience,
     SourceFeed,
@@ -76,6 +80,14 @@ def test_loading_twice_duplicates_nothing():
     assert any(page.is_review_overdue() for page in PracticePage.objects.live())
     assert ExperienceSubmission.objects.filter(status="submitted").exists()
     assert PageFeedback.objects.filter(useful=False).exclude(comment="").exists()
+    # An official notice flagged a guide page: its owner has an open review request, and readers
+    # see « Révision en cours suite à » on the page.
+    workstations = PracticePage.objects.get(slug="securiser-les-postes-de-travail")
+    flag = ReviewRequest.objects.get(page=workstations, resolved_at=None)
+    assert flag.notice.slug == "recommandations-nomadisme" and flag.reason == "reference"
+    assert workstations.owner_officer is not None
+    html = Client().get(workstations.url).content.decode()
+    assert "Révision en cours suite à" in html and escape(flag.notice.title) in html
     assert {u.username for u in User.objects.all()} >= {"personnel", "charge", "editeur", "admin"}
     assert Domain.objects.filter(forum__isnull=False).count() == Domain.objects.count()
 

@@ -30,6 +30,7 @@ class Command(BaseCommand):
             counts["guides et pratiques"] = kb_demo.load_guides(structure.guides)
             counts["retours d'expérience et avis"] = kb_demo.load_contributions()
             counts["actualités"] = notices_demo.load_notices(structure.notices)
+            counts["demandes de révision"] = notices_demo.load_review_requests()
             counts["entrées à trier"] = notices_demo.load_triage_queue()
             counts["discussions"] = forum_demo.load_topics()
             counts["communauté du forum"] = forum_demo.load_community()
