@@ -86,6 +86,11 @@ def sweep(site_tree):
         topic=topic, poster=world.staff_b, subject="Re", content="En attente", approved=False
     )
     topic.refresh_from_db()
+    # A page an official notice flagged (kb.reviews): the readers' banner and its history.
+    from kb.reviews import request_review
+
+    world.flagged = factories.make_practice(guide, title="Page à réviser", domain=world.rh)
+    request_review(world.flagged, notice, "reference", "CERTFR-2026-AVI-0123")
     return world, guide, chapter, notice, topic, report, subscription
 
 
@@ -103,6 +108,8 @@ def _pages(world, guide, chapter, notice, topic, report, subscription):
         Visit("anonyme", chapter.url),
         Visit("anonyme", chapter.url + "historique/"),
         Visit("anonyme", chapter.url + "historique/comparer/"),
+        Visit("anonyme", world.flagged.url),  # « Révision en cours suite à : … »
+        Visit("anonyme", world.flagged.url + "historique/"),
         Visit("anonyme", f"/guides/domaine/{world.rh.slug}/"),
         Visit("anonyme", "/guides/mot-cle/vpn/"),
         Visit("anonyme", "/actualites/"),
