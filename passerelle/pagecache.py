@@ -140,9 +140,7 @@ def fragment(name, build, *parts):
 def _may_serve(request):
     if not settings.PASSERELLE_PAGE_CACHE or request.method != "GET":
         return False
-    if BYPASS_COOKIES & set(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META:
-        return False
-    return True
+    return not (BYPASS_COOKIES & set(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META)
 
 
 def _may_store(request, response):
