@@ -112,7 +112,9 @@ def build_reference(work):
     """A new `wagtail start` project, its production settings, migrated, static files collected."""
     project = work / "reference"
     project.mkdir()
-    subprocess.run([str(WAGTAIL), "start", "refsite", str(project)], check=True, capture_output=True)
+    subprocess.run(
+        [str(WAGTAIL), "start", "refsite", str(project)], check=True, capture_output=True
+    )
     (project / "refsite" / "settings" / "bench.py").write_text(
         "from .production import *  # noqa\n"
         "DEBUG = False\n"
@@ -182,7 +184,7 @@ def main():
                 [str(GUNICORN), app, "--workers", "1", "--worker-class", "sync",
                  "--bind", f"127.0.0.1:{ports[name]}", "--log-level", "warning"],
                 env=server_env, cwd=cwd))  # fmt: skip
-        for name, port in ports.items():
+        for port in ports.values():
             wait_http(f"http://127.0.0.1:{port}/")
 
         base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
@@ -262,12 +264,19 @@ def main():
         row("Passerelle guide chapter", "Passerelle guide chapter", chapter_url, True),
         row("Passerelle notices list", "Passerelle notices list", "/actualites/", False),
     ]
-    lines.append(row("Passerelle guide chapter, page cache off", "Passerelle guide chapter, page cache off", chapter_url, False))
+    lines.append(
+        row(
+            "Passerelle guide chapter, page cache off",
+            "Passerelle guide chapter, page cache off",
+            chapter_url,
+            False,
+        )
+    )
     lines += [
         "",
-        "The page cache (passerelle/pagecache.py, README \"Page and fragment cache\") keeps whole "
+        'The page cache (passerelle/pagecache.py, README "Page and fragment cache") keeps whole '
         "anonymous Wagtail pages under a generation token renewed by every content write and at "
-        "commit; the rows \"page cache off\" are a second server on the same database with "
+        'commit; the row "page cache off" is a second server on the same database with '
         "`PASSERELLE_PAGE_CACHE=0`, what a reader pays right after a change.",
         "",
     ]
