@@ -2,9 +2,9 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from notices.banner import urgent_notices
+from notices.banner import banner_notices
 
 
 def urgent_banner(request):
-    # Lazy: pages that do not render the banner (feeds, admin) run no query.
-    return {"urgent_notices": SimpleLazyObject(lambda: list(urgent_notices()))}
+    # Lazy: pages that do not render the banner (feeds, admin) do not even read the cache.
+    return {"urgent_notices": SimpleLazyObject(banner_notices)}

@@ -32,6 +32,16 @@ def _search_token_changes_without_commit(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with an empty page cache (passerelle/pagecache.py): a rolled-back test
+    leaves pages rendered from its data, which no write of the next test may replace."""
+    from passerelle import pagecache
+
+    pagecache.reset()
+    yield
+
+
 @pytest.fixture
 def site_tree(db):
     from kb.structure import ensure_site_structure

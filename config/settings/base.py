@@ -587,3 +587,27 @@ SSO_PROCONNECT_ACR_VALUES = env_str("PROCONNECT_ACR_VALUES")
 SSO_PROCONNECT_CAN_POST = env_bool("PROCONNECT_CAN_POST", True)
 SSO_PROCONNECT_DISCOVERY_TTL = env_int("PROCONNECT_DISCOVERY_TTL", 3600, minimum=0)
 SSO_PROCONNECT_POST_LOGOUT_URL = env_str("PROCONNECT_POST_LOGOUT_URL")
+# --- Page cache inside Django (passerelle/pagecache.py, README "Page and fragment cache") -------
+# Whole anonymous pages and the site-wide fragments, kept until the next change of the content
+# (a generation token replaced on every write, see passerelle.frontcache.receivers) or midnight.
+PASSERELLE_PAGE_CACHE = env_bool("PASSERELLE_PAGE_CACHE", True)
+PASSERELLE_PAGE_CACHE_TTL = env_int("PASSERELLE_PAGE_CACHE_TTL", 600, minimum=1)
+# Without Redis the token is a file every worker of this machine reads; with Redis, a Redis key.
+PASSERELLE_CACHE_GENERATION_FILE = "" if REDIS_URL else str(VAR_DIR / "cache" / "generation")
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "passerelle-pages",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "passerelle-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("passerelle.frontcache.headers.CacheHeadersMiddleware"),
+    "passerelle.pagecache.PageCacheMiddleware",
+)

@@ -10,3 +10,4 @@ class FrontCacheConfig(AppConfig):
         from passerelle.frontcache import receivers
 
         receivers.connect()
+        receivers.connect_page_cache()

@@ -161,3 +161,72 @@ def connect():
         on(signal, on_post_changed, Post)
         on(signal, on_forum_changed, Forum)
         on(signal, on_solution_changed, TopicSolution)
+
+
+# --- The page cache inside Django (passerelle/pagecache.py) -------------------------------------
+# Always on, FRONTEND_CACHE_URL or not: any write to what a public page may show replaces the
+# page cache's generation token. Coarse on purpose (one token for the whole site): a write is
+# rare next to reads, and a missed dependency would mean a stale page, which is worse.
+
+PAGE_CACHE_APPS = {
+    "kb",
+    "notices",
+    "wagtailcore",
+    "wagtailimages",
+    "wagtaildocs",
+    "taggit",
+    "wagtailredirects",
+    "forum",
+    "forum_conversation",
+    "forum_attachments",
+    "forum_polls",
+    "forum_permission",
+    "forum_community",
+}
+# Written often, shown on no public page (or only to the person concerned).
+PAGE_CACHE_IGNORED = {
+    "wagtailcore.pagelogentry",
+    "wagtailcore.modellogentry",
+    "wagtailcore.pagesubscription",
+    "wagtailcore.referenceindex",
+    "wagtailcore.uploadedfile",
+    "wagtailcore.comment",
+    "wagtailcore.commentreply",
+    "wagtailcore.taskstate",
+    "wagtailcore.workflowstate",
+    "wagtailimages.rendition",
+    "forum_community.subscription",
+    "forum_community.membersettings",
+    "forum_community.postreport",
+}
+
+
+def _changes_public_pages(sender):
+    meta = getattr(sender, "_meta", None)
+    return (
+        meta is not None
+        and meta.app_label in PAGE_CACHE_APPS
+        and meta.label_lower not in PAGE_CACHE_IGNORED
+    )
+
+
+def on_content_written(sender, using=None, **kwargs):
+    from passerelle import pagecache
+
+    if _changes_public_pages(sender):
+        pagecache.bump(using or "default")
+
+
+def on_page_event(sender, **kwargs):
+    from passerelle import pagecache
+
+    pagecache.bump()
+
+
+def connect_page_cache():
+    from django.db.models.signals import m2m_changed
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(on_content_written, weak=False, dispatch_uid=f"pagecache-{id(signal)}")
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(on_page_event, weak=False, dispatch_uid=f"pagecache-page-{id(signal)}")
