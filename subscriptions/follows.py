@@ -37,10 +37,13 @@ def rhythm_of(user, obj):
     """The rhythm at which ``user`` follows ``obj``; ``Rhythm.NONE`` when not followed."""
     if not user.is_authenticated:
         return Rhythm.NONE
+    from accounts.models import Profile
+
     kind = kind_of(obj)
     row = Follow.objects.filter(user=user, **{kind: obj}).first()
     if kind in PROFILE_FIELDS:
-        followed = getattr(_profile(user), PROFILE_FIELDS[kind]).filter(pk=obj.pk).exists()
+        lookup = {f"{PROFILE_FIELDS[kind]}": obj}
+        followed = Profile.objects.filter(user=user, **lookup).exists()
         if not followed:
             return Rhythm.NONE
         return row.rhythm if row else Rhythm.IMMEDIATE
