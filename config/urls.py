@@ -18,6 +18,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("compte/", include("accounts.allauth_urls")),  # allauth: sign-up, reset, 2FA, sessions
     path("compte/", include("accounts.sso")),
+    path("compte/", include("subscriptions.urls")),  # « Mes abonnements », stop links
     path("forum/", include("forum.community.urls")),
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),

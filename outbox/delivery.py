@@ -10,13 +10,14 @@ an increasing delay, up to ``MAX_ATTEMPTS``.
 import contextlib
 import datetime
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outbox.models import Message
+from outbox.models import Message, RefusedAddress
 from passerelle.sanitizer import sanitize_html
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ BACKOFF = [1, 2, 5, 15, 30, 60, 180, 360]  # minutes before attempt n+1
 
 def enqueue(to, subject, text, html="", headers=None, dedup_key=None, deliver=True):
     """Queue one email; return the Message, or None when ``dedup_key`` was already used."""
-    if not to:
+    if not to or RefusedAddress.is_stopped(to):
         return None
     try:
         with transaction.atomic():
@@ -85,6 +86,12 @@ def deliver_messages(ids=None, now=None):
             )
             if not claimed:  # another sender has it
                 continue
+            if RefusedAddress.is_stopped(message.to):
+                Message.objects.filter(pk=message.pk).update(
+                    status=Message.Status.FAILED, last_error="adresse refusée"
+                )
+                failed += 1
+                continue
             email = EmailMultiAlternatives(
                 subject=message.subject,
                 body=message.body_text,
@@ -100,6 +107,8 @@ def deliver_messages(ids=None, now=None):
             try:
                 email.send()
             except Exception as exc:
+                if is_refusal(exc):
+                    record_refusal(message.to, f"{type(exc).__name__}: {exc}", now)
                 _record_failure(message, exc, now)
                 failed += 1
             else:
@@ -129,3 +138,29 @@ def _record_failure(message, exc, now):
     )
     logger.warning("Email %s to %s not delivered (attempt %s): %s", message.pk, message.to,
                    attempts, exc)  # fmt: skip
+
+
+def is_refusal(exc):
+    """A permanent refusal of the address by the server (SMTP 5xx), not a server that is down."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code >= 500 for code, _msg in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def record_refusal(email, error="", now=None):
+    """Count one refusal or bounce of ``email`` (called at delivery, or for a recorded bounce);
+    after ``RefusedAddress.STOP_AFTER`` nothing more is sent to it. Returns the row."""
+    from django.db.models import F
+
+    now = now or timezone.now()
+    row, _created = RefusedAddress.objects.get_or_create(email=email.lower())
+    RefusedAddress.objects.filter(pk=row.pk).update(
+        refusals=F("refusals") + 1, last_error=str(error)[:2000], last_refused_at=now
+    )
+    row.refresh_from_db()
+    return row
+
+
+def clear_refusals(email):
+    """The person gave (or confirmed) their address: try it again."""
+    RefusedAddress.objects.filter(email__iexact=email).delete()

@@ -40,3 +40,30 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class RefusedAddress(models.Model):
+    """An address the mail server refused (SMTP 5xx) or that bounced: after ``STOP_AFTER``
+    refusals nothing more is sent to it, and the person sees it on « Mes abonnements »."""
+
+    STOP_AFTER = 3
+
+    email = models.EmailField(_("adresse"), max_length=254, unique=True)
+    refusals = models.PositiveSmallIntegerField(_("refus"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    last_refused_at = models.DateTimeField(_("dernier refus le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adresse refusée")
+        verbose_name_plural = _("adresses refusées")
+
+    def __str__(self):
+        return f"{self.email} ({self.refusals})"
+
+    @property
+    def stopped(self):
+        return self.refusals >= self.STOP_AFTER
+
+    @classmethod
+    def is_stopped(cls, email):
+        return cls.objects.filter(email__iexact=email, refusals__gte=cls.STOP_AFTER).exists()

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "passerelle.frontcache",
     "search",
     "outbox",
+    "subscriptions",
     # Wagtail
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.forms",

@@ -52,8 +52,10 @@ def send(user, subject, template, context, dedup_key=None, subscription=None, di
     if subscription is not None or digest:
         url = unsubscribe_url(None if digest else subscription, user if digest else None)
         context["unsubscribe_url"] = url
-        headers["List-Unsubscribe"] = f"<{url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        # The https link and a mailto, with the RFC 8058 one-click header (subscriptions.tokens).
+        from subscriptions import tokens
+
+        headers.update(tokens.headers(url.rstrip("/").rsplit("/", 1)[-1], url))
     if "url" in context:
         context["url"] = absolute(context["url"])
     text = render_to_string(f"{template}.txt", context)

@@ -175,6 +175,7 @@ class Subscription(models.Model):
     class Frequency(models.TextChoices):
         IMMEDIATE = "immediate", _("à chaque message")
         DAILY = "daily", _("résumé quotidien")
+        WEEKLY = "weekly", _("résumé hebdomadaire")
         NONE = "none", _("aucun courriel")
 
     user = models.ForeignKey(

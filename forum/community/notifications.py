@@ -8,14 +8,12 @@ subscriber who is also mentioned gets one email), and a digest at most once a da
 the outbox and delivered by another task.
 """
 
-import datetime
 import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from machina.core.db.models import get_model
 
@@ -156,66 +154,8 @@ def _display(user):
 
 
 def send_digests(now=None):
-    """Queue one daily digest per person with daily subscriptions and something new in the
-    last 24 hours. Run twice the same day, it queues nothing more. Returns the number queued."""
-    now = now or timezone.now()
-    since = now - datetime.timedelta(days=1)
-    day = timezone.localdate(now).isoformat()
-    daily = (
-        Subscription.objects.filter(frequency=Frequency.DAILY, user__is_active=True)
-        .exclude(user__email="")
-        .select_related("user", "topic", "forum")
-        .order_by("user_id")
-    )
-    by_user = {}
-    for sub in daily:
-        by_user.setdefault(sub.user_id, []).append(sub)
-    queued = 0
-    for subs in by_user.values():
-        user = subs[0].user
-        overrides = dict(
-            Subscription.objects.filter(user=user, topic__isnull=False).values_list(
-                "topic_id", "frequency"
-            )
-        )
-        topic_ids = [s.topic_id for s in subs if s.topic_id]
-        forum_ids = [s.forum_id for s in subs if s.forum_id]
-        posts = (
-            Post.objects.filter(
-                Q(topic_id__in=topic_ids) | Q(topic__forum_id__in=forum_ids),
-                approved=True,
-                topic__approved=True,
-                created__gte=since,
-                created__lt=now,
-            )
-            .exclude(poster=user)
-            .select_related("topic__forum", "poster")
-            .order_by("topic_id", "created")
-        )
-        readable = {}
-        topics = {}
-        for post in posts:
-            topic = post.topic
-            if overrides.get(topic.pk, Frequency.DAILY) != Frequency.DAILY:
-                continue
-            if topic.forum_id not in readable:
-                readable[topic.forum_id] = can_read(topic.forum, user)
-            if not readable[topic.forum_id]:
-                continue
-            topics.setdefault(topic.pk, {"topic": topic, "url": topic_url(topic), "posts": []})
-            topics[topic.pk]["posts"].append(post)
-        if not topics:
-            continue
-        for entry in topics.values():
-            entry["url"] = emails.absolute(entry["url"])
-        if emails.send(
-            user,
-            _("Résumé quotidien du forum du %(day)s")
-            % {"day": timezone.localdate(now).strftime("%d/%m/%Y")},
-            "forum_community/emails/digest",
-            {"topics": list(topics.values()), "url": reverse("forum_community:subscriptions")},
-            dedup_key=f"digest:{user.pk}:{day}",
-            digest=True,
-        ):
-            queued += 1
-    return queued
+    """Queue the daily digests (now one per person for everything they follow, forum included:
+    see ``subscriptions.digest``). Returns the number queued."""
+    from subscriptions import digest
+
+    return digest.send(digest.Rhythm.DAILY, now)

@@ -20,7 +20,6 @@ from forum.community import assignment, moderation, notifications, promotion, so
 from forum.community.access import can_moderate, can_read, handler_for, moderated_forum_ids
 from forum.community.emails import read_unsubscribe_token
 from forum.community.forms import (
-    MemberSettingsForm,
     NoteForm,
     ReportForm,
     ResolveForm,
@@ -329,28 +328,9 @@ def forum_subscription(request, pk):
     return redirect(reverse("forum:forum", kwargs={"slug": forum.slug, "pk": forum.pk}))
 
 
-@login_required
 def subscriptions(request):
-    settings_obj = notifications.settings_for(request.user)
-    form = MemberSettingsForm(request.POST or None, instance=settings_obj)
-    if request.method == "POST" and form.is_valid():
-        form.instance.user = request.user
-        form.save()
-        messages.success(request, _("Vos préférences sont enregistrées."))
-        return redirect("forum_community:subscriptions")
-    handler = handler_for(request)
-    subs = [
-        s
-        for s in Subscription.objects.filter(user=request.user)
-        .select_related("topic__forum", "forum")
-        .order_by("-created_at")
-        if can_read(s.forum or s.topic.forum, request.user, handler)
-    ]
-    return render(
-        request,
-        "forum_community/subscriptions.html",
-        {"subscriptions": subs, "form": form, "frequencies": Subscription.Frequency.choices},
-    )
+    """The forum's old page: everything a person follows is now on « Mes abonnements »."""
+    return redirect("subscriptions:page", permanent=True)
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST it (RFC 8058)
