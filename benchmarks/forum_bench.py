@@ -1,19 +1,26 @@
 # ruff: noqa: S603, S310, S101, E501 -- a local benchmark: fixed commands, 127.0.0.1 URLs, embedded seed code
 """Forum speed: Passerelle's forum against django-machina 1.3.1 as it ships, side by side.
 
-Builds a SQLite database in a temporary directory (12 forums, a topic with 101 posts), then for
-each variant starts gunicorn (one sync worker) on 127.0.0.1 and sends a bounded number of
-cookieless GET requests (first-time visitors) to the forum index and to the topic page,
-sequentially. Reports requests/s, session rows and topic views_count writes, and appends the
-results to docs/benchmarks.md with the machine and the date.
+Builds a SQLite database in a temporary directory (12 forums of 5 topics, a topic with 101 posts,
+staff authors and a staff reader), starts two gunicorns (one sync worker each, production-like
+settings): Passerelle, and machina as it ships (``FORUM_BENCH_VANILLA=1`` in
+``benchmarks/forum_settings.py``: machina's apps, middleware and own templates) on the same
+database. Then, in interleaved rounds (Passerelle, machina, Passerelle, machina…), wrk (-t2 -c32)
+asks each for the forum index and the topic page, first as a first-time visitor (no cookie), then
+as the same signed-in staff member (a real session of the database, its cookie given to wrk).
+Reports the mean requests/s, the SQL queries of each page (counted in-process with the same
+settings), the session rows created and the topic view writes, and appends the results to
+docs/benchmarks.md with the machine and the date. About 2 minutes with the defaults.
 
-    .venv/bin/python benchmarks/forum_bench.py [--requests 300]
+    .venv/bin/python benchmarks/forum_bench.py [--seconds 4] [--rounds 3] [--no-write]
 """
 
 import argparse
 import datetime
 import os
 import platform
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
 
 def free_port():
@@ -57,11 +65,14 @@ ensure_roles()
 Forum = get_model("forum", "Forum")
 Topic = get_model("forum_conversation", "Topic")
 Post = get_model("forum_conversation", "Post")
+staff = Group.objects.get(name=roles.STAFF)
 authors = []
 for i in range(5):
     user, _ = User.objects.get_or_create(username=f"auteur{i}", defaults={"first_name": "Auteur", "last_name": str(i)})
-    user.groups.add(Group.objects.get(name=roles.STAFF))
+    user.groups.add(staff)
     authors.append(user)
+reader = User.objects.create_user("lecteur", "lecteur@example.org", "lecteur-mot-de-passe", first_name="Lina", last_name="Lecteur")
+reader.groups.add(staff)
 category = Forum.objects.create(name="Catégorie", type=Forum.FORUM_CAT)
 forums = [Forum.objects.create(name=f"Forum {i}", type=Forum.FORUM_POST, parent=category) for i in range(12)]
 for forum in forums:
@@ -76,6 +87,46 @@ for i in range(101):
 print(f"/forum/forum/{forums[0].slug}-{forums[0].pk}/topic/{long_topic.slug}-{long_topic.pk}/")
 """
 
+# A real session of the database for the reader, as the sign-in view would store it.
+SESSION = r"""
+import django
+django.setup()
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+reader = User.objects.get(username="lecteur")
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(reader.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+session.save()
+print(settings.SESSION_COOKIE_NAME + "=" + session.session_key)
+"""
+
+# SQL queries of each page (the second request: caches warm), with the variant's settings.
+QUERIES = r"""
+import sys
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+cookie, paths = sys.argv[1], sys.argv[2:]
+name, value = cookie.split("=", 1)
+out = []
+for signed_in in (False, True):
+    client = Client(HTTP_HOST="127.0.0.1")
+    if signed_in:
+        client.cookies[name] = value
+    for path in paths:
+        client.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        out.append(str(len(ctx.captured_queries)))
+print(" ".join(out))
+"""
+
 COUNT = r"""
 import django
 django.setup()
@@ -86,61 +137,61 @@ print(Session.objects.count(), Topic.objects.get(subject="Sujet long").views_cou
 """
 
 
-def run(code, env):
+def run(code, env, *args):
     done = subprocess.run(
-        [str(PYTHON), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+        [str(PYTHON), "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True
     )
     if done.returncode:
         sys.exit(f"benchmark step failed:\n{done.stderr}")
     return done.stdout.strip()
 
 
-def measure(url, n):
-    for _ in range(10):  # warm up
-        urllib.request.urlopen(url).read()
-    start = time.perf_counter()
-    for _ in range(n):
-        with urllib.request.urlopen(url) as response:
-            response.read()
-            assert response.status == 200
-    return n / (time.perf_counter() - start)
+def get(url, cookie=None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200, (url, response.status)
+        return response.read().decode()
 
 
-def bench(var_dir, vanilla, paths, n):
+def wrk(url, seconds, cookie=None):
+    header = ["-H", f"Cookie: {cookie}"] if cookie else []
+    out = subprocess.run(
+        [WRK, "-t2", "-c32", f"-d{seconds}s", "--timeout", "30s", *header, url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in out or "Socket errors" in out:
+        sys.exit(f"wrk saw errors on {url}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def start(var_dir, vanilla):
     env = env_for(var_dir, vanilla)
     port = free_port()
     server = subprocess.Popen(
         [str(GUNICORN), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--env", "DJANGO_SETTINGS_MODULE=benchmarks.forum_settings", "--log-level", "warning"],
+         "--timeout", "120", "--env", "DJANGO_SETTINGS_MODULE=benchmarks.forum_settings",
+         "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/forum/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        before = run(COUNT, env).split()
-        results = {
-            name: measure(f"http://127.0.0.1:{port}{path}", n) for name, path in paths.items()
-        }
-        after = run(COUNT, env).split()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    results["sessions"] = int(after[0]) - int(before[0])
-    results["views_writes"] = int(after[1]) - int(before[1])
-    return results
+    for _ in range(150):
+        try:
+            get(f"http://127.0.0.1:{port}/forum/")
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn never answered")
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--seconds", type=int, default=4, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--no-write", action="store_true", help="do not append to docs/benchmarks.md"
     )
     args = parser.parse_args()
+    started = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
         env = env_for(var_dir, vanilla=False)
@@ -149,32 +200,103 @@ def main():
             env=env, cwd=ROOT, check=True,
         )  # fmt: skip
         topic_path = run(SEED, env).splitlines()[-1]
+        cookie = run(SESSION, env).splitlines()[-1]
         paths = {"index": "/forum/", "topic": topic_path}
-        vanilla = bench(var_dir, True, paths, args.requests)
-        ours = bench(var_dir, False, paths, args.requests)
-    rows = [
-        ("forum index, 12 forums (req/s)", vanilla["index"], ours["index"]),
-        ("topic page, 101 posts (req/s)", vanilla["topic"], ours["topic"]),
-    ]
+        variants = {"ours": False, "machina": True}
+        queries = {}
+        for name, vanilla in variants.items():
+            counts = run(QUERIES, env_for(var_dir, vanilla), cookie, *paths.values()).split()
+            queries[name] = dict(
+                zip(
+                    [(w, p) for w in ("anonymous", "signed-in") for p in paths],
+                    map(int, counts),
+                    strict=True,
+                )
+            )
+        servers = {}
+        try:
+            for name, vanilla in variants.items():
+                servers[name] = start(var_dir, vanilla)
+            before = run(COUNT, env).split()
+            for name, (_server, base) in servers.items():
+                for path in paths.values():
+                    page = get(base + path, cookie)
+                    # Signed in for real: our pages name the reader, machina's link to "my posts".
+                    marker = "fa-comments" if name == "machina" else "Lina"
+                    assert marker in page and marker not in get(base + path), f"{name} {path}"
+                    for _ in range(5):
+                        get(base + path)
+                        get(base + path, cookie)
+            rates = {}
+            for _round in range(args.rounds):
+                for who in ("anonymous", "signed-in"):
+                    for page, path in paths.items():
+                        for name, (_server, base) in servers.items():
+                            rate = wrk(
+                                base + path, args.seconds, cookie if who == "signed-in" else None
+                            )
+                            rates.setdefault((name, who, page), []).append(rate)
+            after = run(COUNT, env).split()
+        finally:
+            for server, _base in servers.values():
+                server.terminate()
+                server.wait(timeout=30)
+    mean = {k: sum(v) / len(v) for k, v in rates.items()}
+    for key, values in sorted(rates.items()):
+        print(*key, " ".join(f"{v:.1f}" for v in values))
+    print(queries)
+    elapsed = time.time() - started
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown CPU"
+    load = os.getloadavg()
+    labels = {"index": "forum index, 12 forums", "topic": "topic page, 101 posts (15 per page)"}
+    targets = {"anonymous": 10.0, "signed-in": 2.0}
     lines = [
         "",
-        f"## Forum: Passerelle vs django-machina 1.3.1 as it ships ({datetime.date.today():%Y-%m-%d})",
+        f"## Forum: Passerelle vs django-machina 1.3.1 as it ships, signed in and not (`benchmarks/forum_bench.py`) – {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"`benchmarks/forum_bench.py --requests {args.requests}`: gunicorn, 1 sync worker, SQLite, "
-        f"cookieless sequential GETs on 127.0.0.1; {platform.node()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        f"`.venv/bin/python benchmarks/forum_bench.py --seconds {args.seconds} --rounds {args.rounds}` "
+        f"({elapsed:.0f} s): two gunicorns (1 sync worker each, production-like settings, DEBUG off) "
+        "on one SQLite database: Passerelle, and machina as it ships (its apps, middleware and own "
+        "templates); wrk -t2 -c32, "
+        f"{args.seconds} s per run, {args.rounds} interleaved rounds (Passerelle, machina, …), mean "
+        "req/s. Signed in: a staff member (group « Personnel d'établissement », the same "
+        "permissions for both) with a real database session. Queries: the page's second request, "
+        f"in-process, same settings. Machine: {platform.node()}, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}; load average {load[0]:.1f} at the end "
+        "(other work shared the machine; interleaving keeps the ratios fair).",
         "",
-        "| measure | machina 1.3.1 | Passerelle | ratio |",
-        "|---|---|---|---|",
+        "| page | visitor | Passerelle req/s (queries) | machina req/s (queries) | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for label, a, b in rows:
-        lines.append(f"| {label} | {a:.1f} | {b:.1f} | ×{b / a:.2f} |")
-    lines.append(f"| session rows created | {vanilla['sessions']} | {ours['sessions']} | |")
-    lines.append(
-        f"| topic views counted (machina: 1 UPDATE per read; Passerelle: 1 UPDATE per 20 anonymous reads, the rest when the worker exits) | {vanilla['views_writes']} | {ours['views_writes']} | |"
-    )
+    for who in ("signed-in", "anonymous"):
+        for page in paths:
+            ours, theirs = mean[("ours", who, page)], mean[("machina", who, page)]
+            ratio = ours / theirs if theirs else float("inf")
+            lines.append(
+                f"| {labels[page]} | {'signed-in staff' if who == 'signed-in' else 'first-time visitor'} "
+                f"| {ours:.1f} ({queries['ours'][(who, page)]}) "
+                f"| {theirs:.1f} ({queries['machina'][(who, page)]}) "
+                f"| ×{ratio:.2f} | ≥ ×{targets[who]:g} | {'met' if ratio >= targets[who] else '**not met**'} |"
+            )
+    sessions = int(after[0]) - int(before[0])
+    views = int(after[1]) - int(before[1])
+    lines += [
+        "",
+        f"Session rows created during the runs (both servers): {sessions}; topic views written to "
+        f"the database: {views} (machina: one UPDATE per signed-in or anonymous read; Passerelle: "
+        "anonymous reads counted in batches).",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
+    for key, values in sorted(rates.items()):
+        print(key, " ".join(f"{v:.1f}" for v in values))
     if not args.no_write:
         with open(ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as fh:
             fh.write(text)

@@ -1,13 +1,14 @@
-"""Anonymous topic views, counted in the cache and moved to the database without losing any.
+"""Topic views, counted in the cache and moved to the database without losing any.
 
-A signed-in reader's view goes through machina (its receiver writes ``views_count`` and read
-tracking). An anonymous read writes nothing to the database: it increments a counter in the
-``forum_views`` cache (``incr``, atomic in local memory and in Redis; a cache of its own, so that
-no other entry pushes a pending count out). The pending count is moved to ``Topic.views_count``
-(one ``F()`` update) when it reaches ``BATCH``, when a read finds it older than
-``FLUSH_INTERVAL`` seconds, when the process exits, and by ``python manage.py flush_topic_views``
-(cron; with Redis it reaches every worker's counts, with the local-memory cache only its own
-process's, the workers' being moved by reads and at exit).
+machina's receiver wrote ``views_count`` on every read. Here a read, anonymous or signed in
+(``count_view``; a signed-in reader's read tracking is written by ``TrackingHandler``, only
+when the topic has something new for them), writes nothing to the database: it increments a
+counter in the ``forum_views`` cache (``incr``, atomic in local memory and in Redis; a cache of
+its own, so that no other entry pushes a pending count out). The pending count is moved to
+``Topic.views_count`` (one ``F()`` update) when it reaches ``BATCH``, when a read finds it
+older than ``FLUSH_INTERVAL`` seconds, when the process exits, and by ``python manage.py
+flush_topic_views`` (cron; with Redis it reaches every worker's counts, with the local-memory
+cache only its own process's, the workers' being moved by reads and at exit).
 
 Moving a count is "take n, subtract n from the counter, add n to the topic": the counter may go
 below zero when two flushes race, but the sum ``views_count + counter`` is always the number of
@@ -69,6 +70,9 @@ def count_anonymous_view(topic_id, now=None):
     since = _cache().get(_since_key(topic_id))
     if since is None or now - since >= FLUSH_INTERVAL:
         flush(topic_id, now)
+
+
+count_view = count_anonymous_view
 
 
 def pending(topic_id):

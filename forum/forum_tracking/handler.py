@@ -4,6 +4,10 @@ machina's ``get_unread_forums_from_list`` asked the database for the ancestors o
 forum (``get_ancestors()``: one query per forum on the index for a signed-in reader). The
 ancestors that matter are those in the list being displayed, which the tree fields (tree_id,
 lft, rght) of the list give without a query.
+
+machina's ``mark_topic_read`` also wrote the reader's topic track (and ran three more queries)
+on every read of a topic they had already read up to its last post; such a re-read now writes
+nothing (one or two reads).
 """
 
 from machina.apps.forum_tracking.handler import TrackingHandler as MachinaTrackingHandler
@@ -11,6 +15,7 @@ from machina.core.db.models import get_model
 from machina.core.loading import get_class
 
 ForumReadTrack = get_model("forum_tracking", "ForumReadTrack")
+TopicReadTrack = get_model("forum_tracking", "TopicReadTrack")
 ForumVisibilityContentTree = get_class("forum.visibility", "ForumVisibilityContentTree")
 
 
@@ -47,3 +52,24 @@ class TrackingHandler(MachinaTrackingHandler):
             elif forum.direct_topics_count > 0:
                 unread.append(forum)
         return _with_ancestors(forums, unread)
+
+    def mark_topic_read(self, topic, user):
+        if not user.is_authenticated:
+            return
+        last = topic.last_post_on
+        if last is not None:
+            forum_mark = (
+                ForumReadTrack.objects.filter(forum_id=topic.forum_id, user=user)
+                .values_list("mark_time", flat=True)
+                .first()
+            )
+            if forum_mark is not None and forum_mark >= last:
+                return  # machina does nothing either
+            topic_mark = (
+                TopicReadTrack.objects.filter(topic=topic, user=user)
+                .values_list("mark_time", flat=True)
+                .first()
+            )
+            if topic_mark is not None and topic_mark >= last:
+                return  # already read up to its last post: machina would only move mark_time
+        super().mark_topic_read(topic, user)

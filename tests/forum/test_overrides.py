@@ -58,6 +58,7 @@ def test_anonymous_readers_create_no_session(client, site_tree):
         ("forum_conversation.views", "TopicView", "forum.forum_conversation.views"),
         ("forum_feeds.feeds", "LastTopicsFeed", "forum.forum_feeds.feeds"),
         ("forum_tracking.handler", "TrackingHandler", "forum.forum_tracking.handler"),
+        ("forum_permission.handler", "PermissionHandler", "forum.forum_permission.handler"),
         ("forum.visibility", "ForumVisibilityContentTree", "forum.forum.visibility"),
         ("forum_moderation.views", "TopicLockView", "forum.forum_moderation.views"),
         (

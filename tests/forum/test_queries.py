@@ -112,3 +112,50 @@ def test_anonymous_topic_reads_do_not_write(client, people):
         client.get(url)
     topic.refresh_from_db()
     assert topic.views_count >= 40
+
+
+def test_signed_in_rereads_write_nothing_in_the_forum(client_for, people):
+    """A topic already read up to its last post: no view counter or read-tracking write."""
+    topic = build_posts(3, people)
+    client = client_for(people[1])
+    client.get(topic_url(topic))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(topic_url(topic)).status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        and "forum_" in q["sql"]
+    ]
+    assert writes == []
+
+
+def test_a_reply_makes_the_topic_unread_again_until_it_is_read(client_for, people):
+    from machina.core.db.models import get_model
+
+    TopicReadTrack = get_model("forum_tracking", "TopicReadTrack")
+    ForumReadTrack = get_model("forum_tracking", "ForumReadTrack")
+    topic = build_posts(3, people)
+    reader = people[1]
+    client = client_for(reader)
+
+    def read_up_to():
+        tracks = TopicReadTrack.objects.filter(topic=topic, user=reader).values_list(
+            "mark_time", flat=True
+        )
+        forums = ForumReadTrack.objects.filter(forum=topic.forum, user=reader).values_list(
+            "mark_time", flat=True
+        )
+        return max([*tracks, *forums], default=None)
+
+    client.get(topic_url(topic))
+    topic.refresh_from_db()
+    assert read_up_to() >= topic.last_post_on
+    Post.objects.create(topic=topic, poster=people[2], subject="Re", content="Nouveau")
+    topic.refresh_from_db()
+    assert read_up_to() < topic.last_post_on
+    unread = client.get("/forum/tracking/unread-topics/").content.decode()
+    assert topic.subject in unread
+    client.get(topic_url(topic))
+    assert read_up_to() >= topic.last_post_on
+    assert topic.subject not in client.get("/forum/tracking/unread-topics/").content.decode()
