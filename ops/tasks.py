@@ -11,6 +11,8 @@ database and its worker (``manage.py tasks_worker``), RQ on Redis, or "immediate
 request: the test suite, and the "before" of ``benchmarks/reply_bench.py``).
 """
 
+import contextlib
+import contextvars
 import logging
 
 from django.db import transaction
@@ -18,19 +20,46 @@ from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
+# While a ``batched_delivery()`` block runs: the outbox message ids whose delivery it will
+# enqueue as one task when it ends (a fan-out of 60 emails is one task, not 60).
+_pending_delivery = contextvars.ContextVar("pending_delivery", default=None)
+
+
+def _enqueue_now(task_function, *args):
+    try:
+        task_function.enqueue(*args)
+    except Exception:
+        logger.exception("Could not enqueue %s%r", task_function.name, args)
+
 
 def enqueue_on_commit(task_function, *args):
     """Enqueue ``task_function(*args)`` once the current transaction commits (at once outside
     one). Enqueuing never fails the request: if the queue is unreachable, the periodic jobs
     (send_outbox, search_check --repair, fetch_notices) catch up, and the error is logged."""
+    pending = _pending_delivery.get()
+    if pending is not None and task_function is deliver_outbox:
+        transaction.on_commit(lambda: pending.extend(args[0]))
+        return
+    transaction.on_commit(lambda: _enqueue_now(task_function, *args))
 
-    def enqueue():
-        try:
-            task_function.enqueue(*args)
-        except Exception:
-            logger.exception("Could not enqueue %s%r", task_function.name, args)
 
-    transaction.on_commit(enqueue)
+@contextlib.contextmanager
+def batched_delivery():
+    """Collect the outbox deliveries enqueued inside the block (once their transactions have
+    committed) and enqueue them as one ``deliver_outbox`` task after them."""
+    pending = []
+    token = _pending_delivery.set(pending)
+
+    def enqueue_all():
+        if pending:
+            _enqueue_now(deliver_outbox, sorted(set(pending)))
+
+    try:
+        yield
+    finally:
+        _pending_delivery.reset(token)
+        # Registered after the messages' own callbacks, so it runs after them.
+        transaction.on_commit(enqueue_all)
 
 
 @task()
@@ -80,7 +109,8 @@ def notify_post(post_id):
     post = get_model("forum_conversation", "Post").objects.filter(pk=post_id).first()
     if post is None:  # deleted in the meantime
         return 0
-    return notifications.queue_post_emails(post)
+    with batched_delivery():
+        return notifications.queue_post_emails(post)
 
 
 @task()

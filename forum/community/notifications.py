@@ -11,7 +11,6 @@ the outbox and delivered by another task.
 import re
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -104,9 +103,11 @@ def post_published(post):
     enqueue_on_commit(notify_post, post.pk)
 
 
-@transaction.atomic
 def queue_post_emails(post):
-    """Queue the emails a newly visible post causes: mentions, then immediate subscriptions."""
+    """Queue the emails a newly visible post causes: mentions, then immediate subscriptions.
+    Not one transaction: each email is its own short write (on SQLite a long one would hold the
+    write lock, and every reply would wait for it, while 60 emails are rendered); run again,
+    ``dedup_key`` queues only the missing ones."""
     if not post.approved or not post.topic.approved:
         return 0
     topic = post.topic
