@@ -119,9 +119,9 @@ class RegulatorySourceBlock(blocks.StructBlock):
         max_length=200,
         label=_("Référence"),
         help_text=_(
-            "Identifiant du texte, pour relier les actualités qui le citent : CERTFR-2026-AVI-0123, "
-            "identifiant d'un référentiel de la CNIL, d'un guide de l'ANSSI. Sans référence, le "
-            "lien sert de clé."
+            "Identifiant du texte, pour relier les actualités qui le citent : "
+            "CERTFR-2026-AVI-0123, identifiant d'un référentiel de la CNIL, d'un guide de "
+            "l'ANSSI. Sans référence, le lien sert de clé."
         ),
     )
     date = blocks.DateBlock(required=False, label=_("Date"))

@@ -325,8 +325,12 @@ class NoticeReviewPage(Orderable):
 
         if self.page_id and not is_knowledge_page(self.page.specific):
             raise ValidationError(
-                {"page": _("Choisissez un guide ou une bonne pratique : seules ces pages ont un "
-                           "responsable qui les vérifie.")}  # fmt: skip
+                {
+                    "page": _(
+                        "Choisissez un guide ou une bonne pratique : seules ces pages ont un "
+                        "responsable qui les vérifie."
+                    )
+                }
             )
 
 

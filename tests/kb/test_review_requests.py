@@ -2,6 +2,8 @@
 or regulatory domain, or a link made by an editor; the owner is emailed and sees why, readers see
 « Révision en cours suite à » until the page is verified; the history keeps both."""
 
+import time
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -14,6 +16,7 @@ from kb.sources import normalise_reference, reference_keys
 from notices.models import NoticePage
 from outbox.models import Message
 from tests import factories
+from tests.cache.test_varnish import varnish  # noqa: F401 (fixture)
 
 BANNER = "Révision en cours suite à"
 
@@ -63,7 +66,10 @@ def world(site_tree):
         ],
     )
     visio = factories.make_practice(
-        site_tree.guides, title="Visioconférence et RGPD", domain=privacy, owner_officer=privacy_owner
+        site_tree.guides,
+        title="Visioconférence et RGPD",
+        domain=privacy,
+        owner_officer=privacy_owner,
     )
     return {
         "tree": site_tree,
@@ -239,9 +245,10 @@ def test_readers_see_the_banner_until_the_owner_verifies_the_page(
     dashboard = owner.get("/admin/").content.decode()
     assert "Révisions demandées par une actualité" in dashboard and "Avis VPN" in dashboard
     # Another officer of the domain, not the owner, does not have it in their list.
-    assert "Accéder au VPN" not in client_for(world["colleague"]).get(
-        "/admin/revisions-demandees/"
-    ).content.decode()
+    assert (
+        "Accéder au VPN"
+        not in client_for(world["colleague"]).get("/admin/revisions-demandees/").content.decode()
+    )
 
     response = owner.post(f"/admin/revisions-demandees/page/{vpn.pk}/verifiee/")
     assert response.status_code == 302
@@ -378,8 +385,8 @@ def test_an_editor_links_a_notice_to_pages_by_hand(
 
 @pytest.mark.django_db
 def test_a_link_by_hand_added_later_flags_on_the_next_publication(world, publish_notice):
-    from ops.tasks import flag_pages_for_notice
     from notices.models import NoticeReviewPage
+    from ops.tasks import flag_pages_for_notice
 
     notice = publish_notice("Sans lien")
     assert ReviewRequest.objects.count() == 0
@@ -395,5 +402,41 @@ def test_the_banner_leaves_out_a_notice_readers_cannot_see(world, publish_notice
     notice = publish_notice("Avis réservé", reference="CERTFR-2026-AVI-0123")
     PageViewRestriction.objects.create(page=notice, restriction_type="login")
     assert BANNER not in client_for(None).get(world["vpn"].url).content.decode()
-    assert "Avis réservé" not in client_for(None).get(world["vpn"].url + "historique/").content.decode()
+    assert (
+        "Avis réservé"
+        not in client_for(None).get(world["vpn"].url + "historique/").content.decode()
+    )
     assert ReviewRequest.objects.get().is_open  # still open for the owner
+
+
+# --- The front cache -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cached_page_shows_the_banner_at_once_and_loses_it_once_verified(varnish):  # noqa: F811
+    """A real Varnish in front of the live server (tests/cache): the page's cached copy is banned
+    when the request is created and when it is resolved."""
+    from kb.reviews import resolve_page
+    from kb.structure import ensure_site_structure
+    from tests.cache.test_varnish import get, wait_for
+
+    tree = ensure_site_structure()
+    domain = factories.DomainFactory(name="Sécurité SI", slug="securite-si")
+    owner = factories.make_officer(domain, email="camille@example.fr")
+    page = factories.make_practice(
+        tree.guides,
+        title="Accéder au VPN",
+        domain=domain,
+        owner_officer=owner,
+        body=[source_block("Avis VPN", "https://www.cert.ssi.gouv.fr/avis/CERTFR-2026-AVI-0123/")],
+    )
+    url = varnish + page.url
+    assert BANNER not in get(url).text
+    assert get(url).headers["X-Cache"] == "HIT"
+    factories.make_notice(tree.notices, title="Avis VPN", reference="CERTFR-2026-AVI-0123")
+    assert wait_for(url, BANNER) < 2
+    resolve_page(page, owner)
+    start = time.monotonic()
+    while BANNER in get(url).text:
+        assert time.monotonic() - start < 2, "the banner is still served after verification"
+        time.sleep(0.05)
