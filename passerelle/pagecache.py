@@ -181,6 +181,8 @@ class PageCacheMiddleware:
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response.headers[name] = value
+            # s-maxage as if rendered now: never past the next midnight.
+            response["Cache-Control"] = f"public, max-age=0, s-maxage={shared_max_age()}"
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)

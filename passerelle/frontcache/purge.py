@@ -95,8 +95,14 @@ _pending = threading.local()
 
 
 def _flush():
+    from passerelle import pagecache
+
     tags = getattr(_pending, "tags", set())
     _pending.tags = set()
+    # The page cache inside Django first: Varnish's next miss must not fetch a copy rendered
+    # before the commit (passerelle/pagecache.py renews its token again at commit, but its
+    # callback may come after this one).
+    pagecache.reset()
     ban_tags(tags)
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -196,8 +197,15 @@ def test_the_generation_replaced_by_another_process_is_seen_here(world):
     Client().get(url)
     assert Client().get(url)["X-Page-Cache"] == "hit"
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", PYTHONPATH=str(ROOT))
-    code = "import django; django.setup(); from passerelle import pagecache; pagecache.reset()"
-    subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=120)
+    # With Redis the token is a key of the default cache, whose prefix the test settings make
+    # per process: the other process is given this one's.
+    code = (
+        "import sys, django; django.setup(); from django.core.cache import caches; "
+        "caches['default'].key_prefix = sys.argv[1]; "
+        "from passerelle import pagecache; pagecache.reset()"
+    )
+    prefix = caches["default"].key_prefix
+    subprocess.run([sys.executable, "-c", code, prefix], env=env, cwd=ROOT, check=True, timeout=120)
     assert Client().get(url)["X-Page-Cache"] == "miss"
 
 

@@ -168,7 +168,8 @@ def _queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_query_count_does_not_grow_with_the_list(client, site_tree):
+def test_query_count_does_not_grow_with_the_list(client, site_tree, settings):
+    settings.PASSERELLE_PAGE_CACHE = False  # count the render, not the page cache's hit
     ensure_audiences()
     source = factories.SourceFactory()
     domain = factories.DomainFactory(slug="securite-si")
@@ -195,4 +196,6 @@ def test_query_count_does_not_grow_with_the_list(client, site_tree):
         client.get(url)  # warm the site root cache
     ten = [_queries(client, url) for url in urls]
     add(190, 10)
+    for url in urls:
+        client.get(url)  # the writes renewed the cached fragments (urgent banner)
     assert [_queries(client, url) for url in urls] == ten
