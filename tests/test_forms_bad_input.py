@@ -568,7 +568,9 @@ def test_subscriptions_page_bad_input(forum_world, rhythm):
     sub = notifications.subscribe(person, topic=forum_world.public_topic)
     client = Client()
     client.force_login(person)
-    data = {n: f.value() for n, f in client.get("/compte/abonnements/").context["form"]._bound_items()}
+    data = {
+        n: f.value() for n, f in client.get("/compte/abonnements/").context["form"]._bound_items()
+    }
     data[f"domain-{forum_world.rh.pk}"] = rhythm
     data[f"domain-{forum_world.secu.pk}"] = "weekly"
     data[f"topic-{sub.pk}"] = "daily"

@@ -104,8 +104,10 @@ def smtp_server(settings, smtp_port):
 
 def _check_headers(received):
     header = received["List-Unsubscribe"]
-    assert "<mailto:" in header and "/compte/abonnements/arreter/" in header or (
-        "/forum/desabonnement/" in header and "<mailto:" in header
+    assert (
+        "<mailto:" in header
+        and "/compte/abonnements/arreter/" in header
+        or ("/forum/desabonnement/" in header and "<mailto:" in header)
     )
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     return header
@@ -183,9 +185,10 @@ def test_a_recorded_bounce_counts_like_a_refusal(client_for, world):
     assert "Adresse refusée 1 fois" in page
     record_refusal(person.email, "bounce")
     record_refusal(person.email, "bounce")
-    assert "nous n'y envoyons plus rien" in client_for(person).get(
-        "/compte/abonnements/"
-    ).content.decode()
+    assert (
+        "nous n'y envoyons plus rien"
+        in client_for(person).get("/compte/abonnements/").content.decode()
+    )
     assert notifications.subscribe(person, topic=world.forum.public_topic)
     from outbox.delivery import enqueue
 
