@@ -17,6 +17,7 @@ from wagtail.rich_text import expand_db_html
 from notices.models import NoticePage
 from outbox.delivery import enqueue
 from passerelle.sanitizer import sanitize_html
+from subscriptions import tokens
 
 
 def recipients(notice):
@@ -34,6 +35,26 @@ def recipients(notice):
         .distinct()
         .order_by("pk")
     )
+
+
+def _reasons(notice, users):
+    """{user id: ("domain" | "audience", pk)}: the followed domain (else audience) that makes
+    each recipient receive ``notice``, for their stop link. Two queries."""
+    from accounts.models import Profile
+
+    found = {}
+    domains = list(notice.domains.values_list("pk", flat=True))
+    audiences = list(notice.audiences.values_list("pk", flat=True))
+    ids = list(users.values_list("pk", flat=True))
+    for user_id, audience_id in Profile.followed_audiences.through.objects.filter(
+        profile__user_id__in=ids, audience_id__in=audiences
+    ).values_list("profile__user_id", "audience_id"):
+        found[user_id] = ("audience", audience_id)
+    for user_id, domain_id in Profile.followed_domains.through.objects.filter(
+        profile__user_id__in=ids, domain_id__in=domains
+    ).values_list("profile__user_id", "domain_id"):
+        found[user_id] = ("domain", domain_id)
+    return found
 
 
 def should_alert(notice):
@@ -66,13 +87,23 @@ def notify_urgent_notice(notice):
     text = render_to_string("notices/email/urgent_notice.txt", context)
     html = render_to_string("notices/email/urgent_notice.html", context)
     queued = 0
+    reasons = _reasons(notice, recipients(notice))
     for user in recipients(notice).iterator():
+        # The signed stop link (and RFC 8058 headers) of the follow that brought this email.
+        kind, target = reasons.get(user.pk, ("digest", "daily"))
+        token = tokens.make(user, kind, target)
+        stop = tokens.stop_url(token)
+        stop_text = _("Ne plus recevoir ces actualités : %(url)s") % {"url": stop}
         message = enqueue(
             user.email,
             subject,
-            text,
-            html=html,
-            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+            f"{text}\n{stop_text}\n",
+            html=f'{html}<p><a href="{stop}">{_("Ne plus recevoir ces actualités")}</a></p>',
+            headers={
+                "Auto-Submitted": "auto-generated",
+                "X-Auto-Response-Suppress": "All",
+                **tokens.headers(token, stop),
+            },
             dedup_key=f"notice-urgent:{notice.pk}:{user.pk}",
         )
         queued += message is not None

@@ -19,6 +19,7 @@ from kb.models import (
     ReviewRequest,
 )
 from notices.models import Audience, FeedEntry, NoticePage, Source, SourceFeed
+from subscriptions.models import Follow
 
 Forum = get_model("forum", "Forum")
 Topic = get_model("forum_conversation", "Topic")
@@ -46,6 +47,7 @@ MODELS = [
     Topic,
     Post,
     GroupForumPermission,
+    Follow,
 ]
 
 
@@ -90,6 +92,13 @@ def test_loading_twice_duplicates_nothing():
     assert "Révision en cours suite à" in html and escape(flag.notice.title) in html
     assert {u.username for u in User.objects.all()} >= {"personnel", "charge", "editeur", "admin"}
     assert Domain.objects.filter(forum__isnull=False).count() == Domain.objects.count()
+    # A person follows two domains, with a daily digest ready to send (issue 14).
+    from subscriptions import digest
+
+    camille = User.objects.get(username="personnel")
+    assert Follow.objects.filter(user=camille, domain__isnull=False, rhythm="daily").count() == 2
+    ready = dict(digest.build("daily"))
+    assert camille in ready and digest.count_items(ready[camille]) > 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -114,6 +123,7 @@ def test_loader_adds_what_is_missing_and_touches_nothing_else(client):
     assert someone.first_name == "Vraie"
     assert someone.check_password("son-propre-mot-de-passe")
     assert not someone.groups.exists()
+    assert not someone.follows.exists()
     own_establishment.refresh_from_db()
     assert own_establishment.name == "Vrai établissement"
     # The rest of the demo is there all the same.

@@ -552,7 +552,40 @@ def test_subscription_frequency_bad_input(forum_world, frequency):
     # PostgreSQL, so compare what is stored).
     saved = set(Subscription.objects.values_list("frequency", flat=True))
     assert saved <= set(Subscription.Frequency.values), saved
-    assert not any(word in page_text(client.get("/forum/mes-abonnements/")) for word in ENGLISH)
+    assert not any(word in page_text(client.get("/compte/abonnements/")) for word in ENGLISH)
+
+
+@pytest.mark.parametrize("rhythm", ["", "jamais-de-la-vie", "\x00", "r" * 500, "DAILY"])
+def test_subscriptions_page_bad_input(forum_world, rhythm):
+    """« Mes abonnements »: a rhythm outside the list gets a French error beside its select,
+    nothing is saved (not even the valid changes of the same POST), and the other choices the
+    person made stay selected."""
+    from forum.community import notifications
+    from forum.community.models import Subscription
+    from subscriptions.models import Follow
+
+    person = forum_world.staff_a
+    sub = notifications.subscribe(person, topic=forum_world.public_topic)
+    client = Client()
+    client.force_login(person)
+    data = {
+        n: f.value() for n, f in client.get("/compte/abonnements/").context["form"]._bound_items()
+    }
+    data[f"domain-{forum_world.rh.pk}"] = rhythm
+    data[f"domain-{forum_world.secu.pk}"] = "weekly"
+    data[f"topic-{sub.pk}"] = "daily"
+    response = client.post("/compte/abonnements/", data)
+    assert_french_error_beside(response, f"domain-{forum_world.rh.pk}", status=400)
+    assert "no-store" in response["Cache-Control"]
+    assert not Follow.objects.filter(user=person).exists()
+    assert Subscription.objects.get(pk=sub.pk).frequency == "immediate"
+    text = response.content.decode()
+    assert '<option value="weekly" selected>' in text  # the person's other choices are kept
+    assert not any(word in page_text(response) for word in ENGLISH)
+    # Unknown fields and a missing select are not errors of the person: ignored / kept.
+    data[f"domain-{forum_world.rh.pk}"] = "none"
+    data["page-424242"] = "daily"
+    assert client.post("/compte/abonnements/", data).status_code == 302
 
 
 # --- Wagtail admin: domains and establishments ----------------------------------------------------

@@ -38,7 +38,7 @@ from accounts.personal_data.export import (
 )
 from forum.community.models import ModerationAction, PostReport
 from kb.models import ExperienceSubmission
-from outbox.models import Message
+from outbox.models import Message, RefusedAddress
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,7 @@ def _experiences(user, identity, report):
 def _outbox(identity, deleted_post_ids, report):
     if identity.email:
         report["messages_deleted"] += Message.objects.filter(to__iexact=identity.email).delete()[0]
+        RefusedAddress.objects.filter(email__iexact=identity.email).delete()
     if deleted_post_ids:
         about = Q()
         for pk in deleted_post_ids:

@@ -19,7 +19,7 @@ from accounts.models import Profile
 from accounts.personal_data_models import InactivityWarning, SignInEvent
 from forum.community.models import MemberSettings, PostReport, Subscription
 from kb.models import ExperienceSubmission
-from outbox.models import Message
+from outbox.models import Message, RefusedAddress
 
 Post = get_model("forum_conversation", "Post")
 Topic = get_model("forum_conversation", "Topic")
@@ -206,6 +206,29 @@ def collect(user):
                     "depuis": None,
                 }
                 for topic in user.topic_subscriptions.order_by("pk")
+            ],
+            # Domains, guides, notice sources and audiences followed, with their rhythm, and
+            # the digests sent (subscriptions app).
+            "suivis": [
+                {
+                    "type": str(follow._meta.get_field(follow.kind).verbose_name),
+                    "nom": str(
+                        getattr(follow.target, "title", None)
+                        or getattr(follow.target, "name", follow.target)
+                    ),
+                    "rythme": str(follow.get_rhythm_display()),
+                    "depuis": _date(follow.created_at),
+                }
+                for follow in user.follows.select_related("domain", "audience", "page", "source")
+                .order_by("created_at", "pk")
+            ],
+            "resumes_envoyes": [
+                {"periode": str(run.get_period_display()), "du": run.key, "elements": run.items}
+                for run in user.digest_runs.order_by("created_at", "pk")
+            ],
+            "adresse_refusee": [
+                {"refus": row.refusals, "dernier_refus": _date(row.last_refused_at)}
+                for row in RefusedAddress.objects.filter(email__iexact=user.email or "-")
             ],
             "actualites_urgentes": {
                 "publics": [a.name for a in profile.followed_audiences.all()] if profile else [],

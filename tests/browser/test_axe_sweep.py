@@ -21,6 +21,8 @@ from forum.community import notifications
 from forum.community.emails import unsubscribe_token
 from forum.community.models import PostReport
 from forum.community.solutions import mark_solution
+from subscriptions import follows, tokens
+from subscriptions.models import Rhythm
 from tests import factories
 from tests.forum.world import Post, build_world, forum_url, reply_url, topic_url
 from tests.test_accessibility import BROKEN_FRENCH, ENGLISH
@@ -79,6 +81,8 @@ def sweep(site_tree):
     mark_solution(topic, topic.last_post, world.staff_b)
     report = PostReport.objects.create(post=topic.last_post, reporter=world.staff_a, reason="abuse")
     subscription = notifications.subscribe(world.staff_a, topic=topic)
+    follows.follow(world.staff_a, world.rh, Rhythm.DAILY)
+    follows.follow(world.staff_a, guide, Rhythm.WEEKLY)
     for n in range(3):
         factories.make_topic(world.rh_forum, world.staff_b, subject=f"Question n° {n + 2}")
     # A reply held for approval, for the moderation queue and its detail page.
@@ -97,6 +101,9 @@ def sweep(site_tree):
 def _pages(world, guide, chapter, notice, topic, report, subscription):
     forum = world.rh_forum
     slug_pk = {"slug": topic.slug, "pk": topic.pk}
+    stop_url = reverse(
+        "subscriptions:stop", args=[tokens.make(world.staff_a, "domain", world.rh.pk)]
+    )
     topic_create = reverse(
         "forum_conversation:topic_create", kwargs={"forum_slug": forum.slug, "forum_pk": forum.pk}
     )
@@ -150,7 +157,13 @@ def _pages(world, guide, chapter, notice, topic, report, subscription):
             reverse("forum_community:report_post", args=[topic.last_post.pk]),
             "main form [type=submit]",
         ),
-        Visit("personnel", reverse("forum_community:subscriptions")),
+        # « Mes abonnements » (the old forum page redirects there), the follow buttons and a
+        # stop link opened from an email.
+        Visit("personnel", reverse("subscriptions:page")),
+        Visit("personnel", guide.url),
+        Visit("personnel", f"/guides/domaine/{world.rh.slug}/"),
+        Visit("personnel", notice.url),
+        Visit("anonyme", stop_url),
         Visit("personnel", reverse("forum_member:user_subscriptions")),
         Visit("personnel", reverse("forum_tracking:unread_topics")),
         Visit("personnel", reverse("forum_member:profile", args=[world.staff_a.pk])),

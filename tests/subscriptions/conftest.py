@@ -38,6 +38,10 @@ class Everything:
 
 @pytest.fixture
 def world(site_tree):
+    return build_everything(site_tree)
+
+
+def build_everything(site_tree):
     from machina.core.db.models import get_model
 
     forum_world = build_world()

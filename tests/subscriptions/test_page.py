@@ -51,9 +51,7 @@ def test_one_post_changes_and_stops_everything(client_for, world):
     topic_sub = notifications.subscribe(person, topic=world.forum.public_topic)
     forum_sub = notifications.subscribe(person, forum=world.forum.rh_forum)
     client = client_for(person)
-    data = {
-        name: field.value() for name, field in client.get(URL).context["form"]._bound_items()
-    }
+    data = {name: field.value() for name, field in client.get(URL).context["form"]._bound_items()}
     data.update(
         {
             f"domain-{world.forum.rh.pk}": "weekly",

@@ -7,6 +7,7 @@ from forum import demo as forum_demo
 from kb import demo as kb_demo
 from kb.structure import ensure_site_structure
 from notices import demo as notices_demo
+from subscriptions import demo as subscriptions_demo
 
 
 class Command(BaseCommand):
@@ -35,5 +36,6 @@ class Command(BaseCommand):
             counts["discussions"] = forum_demo.load_topics()
             counts["communauté du forum"] = forum_demo.load_community()
             counts["sujets attribués"] = forum_demo.load_assignments()
+            counts["domaines suivis avec un résumé"] = subscriptions_demo.load_follows()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : ajouté {summary}."))
