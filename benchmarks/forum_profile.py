@@ -26,6 +26,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 cookie, n, sql, profile, *paths = sys.argv[1:]
+FLAT = profile == "flat"
+profile = "1" if FLAT else profile
 name, value = cookie.split("=", 1)
 client = Client(HTTP_HOST="127.0.0.1")
 client.cookies[name] = value
@@ -49,7 +51,8 @@ for path in paths:
         for _ in range(int(n)):
             client.get(path)
         profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        from pyinstrument.renderers import ConsoleRenderer
+        print(profiler.output(ConsoleRenderer(unicode=True, color=False, flat=FLAT, time="percent_of_total")))
 """
 
 
@@ -58,6 +61,7 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--flat", action="store_true", help="flat profile (self time per function)")
     parser.add_argument("--only", choices=["ours", "machina"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +80,7 @@ def main():
             print(
                 bench.run(
                     MEASURE, bench.env_for(var_dir, vanilla), cookie, str(args.requests),
-                    "1" if args.sql else "0", "1" if args.profile else "0", "/forum/", topic_path,
+                    "1" if args.sql else "0", "flat" if args.flat else "1" if args.profile else "0", "/forum/", topic_path,
                 )  # fmt: skip
             )
     return 0

@@ -15,6 +15,7 @@
 
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
 from machina.apps.forum_conversation.views import PostUpdateView as MachinaPostUpdateView
@@ -39,7 +40,11 @@ TrackingHandler = get_class("forum_tracking.handler", "TrackingHandler")
 class TopicView(MachinaTopicView):
     def get_topic(self):
         if not hasattr(self, "topic"):
-            topic = super().get_topic()
+            # machina's query, with the topic's poll (if any) in the same query.
+            self.topic = get_object_or_404(
+                Topic.objects.select_related("forum", "poll"), pk=self.kwargs["pk"]
+            )
+            topic = self.topic
             # The URL's forum must be the topic's (machina ignored it: any forum id, existing,
             # private or not, showed the topic).
             if topic.forum_id != _int(self.kwargs.get("forum_pk")):
@@ -90,6 +95,14 @@ class TopicView(MachinaTopicView):
         count_view(topic.pk)
         if request.user.is_authenticated:
             TrackingHandler().mark_topic_read(topic, request.user)
+
+    def get_paginator(self, queryset, per_page, *args, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        # machina keeps the topic's number of approved posts (those listed) up to date on every
+        # post save and delete (``Topic.update_trackers``): no COUNT query for the pages.
+        if self.topic.posts_count:
+            paginator.count = self.topic.posts_count
+        return paginator
 
     def get_queryset(self):
         return (

@@ -159,3 +159,21 @@ def test_a_reply_makes_the_topic_unread_again_until_it_is_read(client_for, peopl
     client.get(topic_url(topic))
     assert read_up_to() >= topic.last_post_on
     assert topic.subject not in client.get("/forum/tracking/unread-topics/").content.decode()
+
+
+def test_the_cached_forum_list_shows_a_new_post_and_unread_marks_at_once(client_for, people):
+    category = build_forums(3, people[0])
+    forum = category.get_children().first()
+    reader = client_for(people[1])
+    html = reader.get("/forum/").content.decode()
+    assert "Nouveaux messages" in html
+    reader.post("/forum/tracking/mark/forums/")
+    assert "Nouveaux messages" not in reader.get("/forum/").content.decode()
+    topic = factories.make_topic(forum, people[2], subject="Tout nouveau sujet")
+    html = reader.get("/forum/").content.decode()
+    assert "Tout nouveau sujet" in html
+    assert "Nouveaux messages" in html
+    # Another reader, who sees the same forums, sees their own unread marks.
+    other = client_for(people[0]).get("/forum/").content.decode()
+    assert "Tout nouveau sujet" in other
+    assert topic.subject in html

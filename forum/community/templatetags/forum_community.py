@@ -33,4 +33,12 @@ def topic_assignment(topic):
     return assignment_of(topic)
 
 
+@register.simple_tag(takes_context=True)
+def cached_forum_list(context, forum_contents):
+    """machina's ``{% forum_list %}``, rendered once per state (``forum.forum.list_cache``)."""
+    from forum.forum.list_cache import render_forum_list
+
+    return render_forum_list(context["request"], forum_contents)
+
+
 register.filter("is_solved", is_solved)
