@@ -187,3 +187,50 @@ def test_real_smtp_server_stopped_then_started_loses_nothing(settings, smtp_port
     assert received[0]["To"] == world.staff_a.email
     assert "Pendant la panne" in received[0].get_payload(0).get_payload(decode=True).decode()
     assert "/forum/desabonnement/" in received[0]["List-Unsubscribe"]
+
+
+def test_a_reply_costs_the_same_queries_for_2_or_42_subscribers(
+    client_for, world, django_capture_on_commit_callbacks
+):
+    """The fan-out leaves the request: its queries are bounded and do not grow with the number
+    of subscribers, who are all notified once the tasks run (after commit)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import roles
+    from tests import factories
+
+    topic = world.public_topic
+    author = client_for(world.staff_b)
+
+    def subscribe_more(count, start):
+        for i in range(start, start + count):
+            user = factories.make_user(
+                roles.STAFF, username=f"abonne-{i}", email=f"abonne-{i}@example.fr"
+            )
+            notifications.subscribe(user, topic=topic)
+
+    def measured_reply(text):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks() as callbacks,
+        ):
+            response = reply(author, topic, text)
+        assert response.status_code == 302
+        return len(queries), callbacks
+
+    measured_reply("Échauffement : caches et abonnement de l'auteur.")
+    subscribe_more(2, 0)
+    few, _ = measured_reply("Deux abonnés.")
+    subscribe_more(40, 2)
+    many, callbacks = measured_reply("Quarante-deux abonnés.")
+    assert few == many, (few, many)
+    assert many <= 45
+    assert not any("Quarante-deux" in m.body for m in mail.outbox)  # nothing inside the request
+    while callbacks:  # the tasks, as the worker runs them once the reply is committed
+        with django_capture_on_commit_callbacks() as more:
+            for callback in callbacks:
+                callback()
+        callbacks = more
+    told = {m.to[0] for m in mail.outbox if "Quarante-deux abonnés." in m.body}
+    assert told == {f"abonne-{i}@example.fr" for i in range(42)}
