@@ -87,8 +87,6 @@ def contact(request, uai, profile_id):
                 % {"name": establishments.display_name(person.user)},
             )
             return redirect(establishment)
-        else:
-            status = 400
     else:
         form = ContactForm()
     return render(
