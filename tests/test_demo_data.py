@@ -78,6 +78,14 @@ def test_loading_twice_duplicates_nothing():
     assert PageFeedback.objects.filter(useful=False).exclude(comment="").exists()
     assert {u.username for u in User.objects.all()} >= {"personnel", "charge", "editeur", "admin"}
     assert Domain.objects.filter(forum__isnull=False).count() == Domain.objects.count()
+    # An establishment's page: its listed contact and each kind of contribution (issue 14).
+    from django.test import Client
+
+    html = Client().get("/etablissements/0759991a/").content.decode()
+    assert "Camille Martin" in html and "Poste de travail, VPN et télétravail" in html
+    assert "Patch Apogée avant l&#x27;ouverture des inscriptions" in html  # accepted answer
+    assert "Deux mille agents sur le VPN" in html  # accepted experience
+    assert 'href="/guides/guide-du-teletravail/acceder-au-si-par-le-vpn/"' in html  # credited
 
 
 @pytest.mark.django_db(transaction=True)

@@ -34,5 +34,6 @@ class Command(BaseCommand):
             counts["discussions"] = forum_demo.load_topics()
             counts["communauté du forum"] = forum_demo.load_community()
             counts["sujets attribués"] = forum_demo.load_assignments()
+            counts["contributions d'établissement"] = accounts_demo.load_establishment_showcase()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : ajouté {summary}."))
