@@ -38,6 +38,16 @@ USERS = [
 ]  # fmt: skip
 
 
+# Establishment pages (issue 14): demo people listed as their establishment's contact.
+DEMO_CONTACTS = {"personnel": "Poste de travail, VPN et télétravail"}
+SHOWCASE_EXPERIENCE = (
+    "Deux mille agents sur le VPN : notre dimensionnement",
+    "Université de Valmont, 2 000 agents en télétravail deux jours par semaine.",
+    "Licences portées à 1 400 connexions simultanées après une semaine de mesure des journaux.",
+    "Aucune saturation depuis la rentrée ; le coût des licences est resté dans le budget.",
+)
+
+
 def load_establishments():
     created = 0
     for uai, name, kind, region, domains in ESTABLISHMENTS:
@@ -74,6 +84,9 @@ def load_users():
         profile, _ = Profile.objects.get_or_create(user=user)
         profile.establishment = establishment
         profile.job_title = job
+        if username in DEMO_CONTACTS:
+            profile.listed_as_contact = True
+            profile.contact_role = DEMO_CONTACTS[username]
         profile.save()
         for slug in officer_domains:
             domain = Domain.objects.filter(slug=slug).first()
@@ -100,3 +113,45 @@ def ensure_demo_sign_in():
         if secret and not Authenticator.objects.filter(user=user, type="totp").exists():
             TOTP.activate(user, secret)
             RecoveryCodes.activate(user)
+
+
+def load_establishment_showcase():
+    """Université de Valmont's page shows each kind of contribution: an accepted answer of its
+    staff member (the Apogée topic), and an accepted experience that credits the VPN practice.
+    Only where none exists; never changes a page or an account."""
+    from machina.core.db.models import get_model
+
+    from forum.community.models import TopicSolution
+    from kb.models import Domain, ExperienceSubmission, PracticePage
+
+    created = 0
+    User = get_user_model()
+    member = User.objects.filter(username="personnel", profile__establishment__uai="0759991A")
+    member = member.first()
+    if member is None:
+        return 0
+    Topic = get_model("forum_conversation", "Topic")
+    topic = Topic.objects.filter(subject="Patch Apogée avant l'ouverture des inscriptions").first()
+    if topic is not None and not TopicSolution.objects.filter(topic=topic).exists():
+        reply = topic.posts.filter(poster=member, approved=True).exclude(pk=topic.first_post_id)
+        reply = reply.order_by("created").first()
+        if reply is not None:
+            TopicSolution.objects.create(topic=topic, post=reply, marked_by=topic.poster)
+            created += 1
+    title, context, actions, results = SHOWCASE_EXPERIENCE
+    domain = Domain.objects.filter(slug="teletravail").first()
+    if domain is not None and not ExperienceSubmission.objects.filter(title=title).exists():
+        ExperienceSubmission.objects.create(
+            submitter=member,
+            establishment=member.profile.establishment,
+            domain=domain,
+            title=title,
+            context=context,
+            actions=actions,
+            results=results,
+            consent_to_publish=True,
+            status=ExperienceSubmission.Status.ACCEPTED,
+            page=PracticePage.objects.filter(slug="acceder-au-si-par-le-vpn").first(),
+        )
+        created += 1
+    return created

@@ -32,12 +32,22 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["job_title", "followed_domains", "followed_audiences"]
+        fields = [
+            "job_title",
+            "followed_domains",
+            "followed_audiences",
+            "listed_as_contact",
+            "contact_role",
+        ]
         labels = {"job_title": _("Fonction")}
         help_texts = {"job_title": _("Par exemple : RSSI, gestionnaire RH, chargée de scolarité.")}
         error_messages = {
-            "job_title": {"max_length": _("150 caractères au plus (%(show_value)d saisis).")}
+            "job_title": {"max_length": _("150 caractères au plus (%(show_value)d saisis).")},
+            "contact_role": {"max_length": _("150 caractères au plus (%(show_value)d saisis).")},
         }
+
+    def clean_contact_role(self):
+        return " ".join(self.cleaned_data.get("contact_role", "").split())
 
 
 class SignInForm(LoginForm):

@@ -88,6 +88,11 @@ class Establishment(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("establishments:detail", kwargs={"uai": self.uai.lower()})
+
     def save(self, *args, **kwargs):
         self.uai = (self.uai or "").strip().upper()
         super().save(*args, **kwargs)
@@ -138,10 +143,29 @@ class Profile(models.Model):
         ),
     )
 
+    # Establishment pages (/etablissements/<uai>/): a person listed there can be written to
+    # through the site (accounts.establishments), never shown by address.
+    listed_as_contact = models.BooleanField(
+        _("me proposer comme contact de mon établissement"),
+        default=False,
+        help_text=_(
+            "Votre nom et la mention ci-dessous paraissent sur la page de votre établissement ; "
+            "les personnes connectées peuvent vous écrire par Passerelle, sans voir votre adresse."
+        ),
+    )
+    contact_role = models.CharField(
+        _("ce sur quoi on peut vous contacter"),
+        max_length=150,
+        blank=True,
+        help_text=_("Par exemple : déploiement de Siham, télétravail, sécurité des SI."),
+    )
+
     panels = [
         FieldPanel("user"),
         FieldPanel("establishment"),
         FieldPanel("job_title"),
+        FieldPanel("listed_as_contact"),
+        FieldPanel("contact_role"),
         FieldPanel("followed_domains"),
         FieldPanel("followed_audiences"),
     ]

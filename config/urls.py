@@ -22,6 +22,7 @@ urlpatterns = [
     path("forum/", include("forum.community.urls")),
     path("forum/", include(machina_urls)),
     path("recherche/", search_views.search, name="search"),
+    path("etablissements/", include("accounts.establishment_urls")),  # issue 14
     path("csrf/", frontcache_views.csrf_token, name="csrf_token"),
     path("sante/", health, name="health"),
 ]

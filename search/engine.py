@@ -10,7 +10,9 @@ as few times as the engine allows:
   For very common words (more than RANK_LIMIT visible matches) bm25 ranks the RANK_LIMIT most
   recently indexed matches and every document with all the words in its title (those first),
   instead of scoring tens of thousands of rows; the count stays exact and the pages stop at
-  RANK_LIMIT (the view asks the person to refine).
+  RANK_LIMIT (the view asks the person to refine). Relevance is multiplied by the document's
+  weight (`search.models.document_weight`, kept in FilterRow): guide and practice pages and
+  accepted answers ×4, notices ×2, other replies and pages ×1 (issue 14).
 - PostgreSQL (`search.postgres_backend`): the same over Wagtail's index entries (GIN index on
   ``title || body``, migration 0003), joined to FilterRow for the page, ranked by ts_rank like
   Wagtail's backend, with the same limit for very common words.
@@ -411,11 +413,12 @@ class SQLiteSearchRun(IndexedSearchRun):
         )
 
     def ranked_ids(self, where, offset, limit):
-        """Ranked by bm25 (title weighs 3, body 1); see the module's docstring for very common
-        words."""
+        """Ranked by bm25 (title weighs 3, body 1) times the document's weight (bm25 is
+        negative, lower is better: a weight of 4 makes it four times better); see the module's
+        docstring for very common words."""
         fts, rows = fts_table(), self.rows
         where, where_params = where
-        score = f"bm25({fts}, 0.0, 1.0, 3.0)"
+        score = f"bm25({fts}, 0.0, 1.0, 3.0) * {rows}.weight"
         if self.counts["total"] <= RANK_LIMIT:
             source, source_params = self.source()
             sql = (
@@ -479,13 +482,14 @@ class PostgresSearchRun(IndexedSearchRun):
 
     def ranked_ids(self, where, offset, limit):
         """Ranked like Wagtail's backend: ts_rank of the title (normalised by its length, weighing
-        3) plus ts_rank of the body; see the module's docstring for very common words."""
+        3) plus ts_rank of the body, times the document's weight; see the module's docstring for
+        very common words."""
         entries, rows = entries_table(), self.rows
         where, where_params = where
         tsquery, tsquery_params = self.tsquery
         score = (
-            f"ts_rank({entries}.title, {tsquery}) * {entries}.title_norm * 3 "
-            f"+ ts_rank({entries}.body, {tsquery})"
+            f"(ts_rank({entries}.title, {tsquery}) * {entries}.title_norm * 3 "
+            f"+ ts_rank({entries}.body, {tsquery})) * {rows}.weight"
         )
         score_params = [*tsquery_params, *tsquery_params]
         if self.counts["total"] <= RANK_LIMIT:

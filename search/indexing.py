@@ -144,15 +144,16 @@ def forum_info(forum_ids=None):
 
 
 def solved_topic_ids(topic_ids=None):
-    """Topics marked solved (forum_community.TopicSolution, from the forum issue #5)."""
+    """Topics marked solved (forum_community.TopicSolution, from the forum issue #5), as
+    {topic id: id of the accepted reply}."""
     try:
         solution = apps.get_model("forum_community", "TopicSolution")
     except LookupError:
-        return set()
+        return {}
     rows = solution.objects.all()
     if topic_ids is not None:
         rows = rows.filter(topic_id__in=topic_ids)
-    return set(rows.values_list("topic_id", flat=True))
+    return dict(rows.values_list("topic_id", "post_id"))
 
 
 def markdown_text(content):
@@ -191,6 +192,7 @@ def document_for_post(post, forums, solved_ids):
             "approved": bool(post.approved and topic.approved),
             "is_topic_head": topic.first_post_id == post.pk,
             "solved": topic.pk in solved_ids,
+            "is_answer": solved_ids.get(topic.pk) == post.pk,
         },
         domain_ids,
     )
@@ -263,19 +265,25 @@ def sync_topic(topic_id, force=False):
     if topic is None:
         return
     documents = SearchDocument.objects.filter(topic_id=topic_id)
+    solved_ids = solved_topic_ids([topic.pk])
     if not force:
-        solved = topic.pk in solved_topic_ids([topic.pk])
+        solved = topic.pk in solved_ids
+        answer_id = solved_ids.get(topic.pk)
         differing = documents.exclude(
             title=topic.subject[:512],
             forum_id=topic.forum_id,
             solved=solved,
             url__startswith=topic_url(topic),
         )
+        # Another reply accepted instead (the topic stays solved): its weight changes.
+        answer_moved = documents.filter(is_answer=True).exclude(post_id=answer_id).exists() or (
+            answer_id is not None
+            and documents.filter(post_id=answer_id, is_answer=False).exists()
+        )
         approval_changed = documents.filter(approved=True).exists() != bool(topic.approved)
-        if not approval_changed and not differing.exists():
+        if not approval_changed and not answer_moved and not differing.exists():
             return
     forums = forum_info([topic.forum_id])
-    solved_ids = solved_topic_ids([topic.pk])
     for post in _posts().filter(topic_id=topic_id):
         _save({"post_id": post.pk}, *document_for_post(post, forums, solved_ids))
 
@@ -441,7 +449,14 @@ def _documents_with_wrong_filter_rows():
     rows = {
         row[0]: row[1:]
         for row in FilterRow.objects.values_list(
-            "document_id", "kind", "forum_id", "approved", "source_id", "date", "domain_keys"
+            "document_id",
+            "kind",
+            "forum_id",
+            "approved",
+            "source_id",
+            "date",
+            "domain_keys",
+            "weight",
         )
     }
     indexed = set(_index_entries().values_list("object_id", flat=True))
@@ -456,6 +471,7 @@ def _documents_with_wrong_filter_rows():
             doc.source_id,
             doc.date,
             domain_keys([d.pk for d in doc.domains.all()]),
+            doc.weight,
         )
         if rows.get(doc.pk) != expected:
             wrong.append(doc)
@@ -477,6 +493,7 @@ def check(repair=False):
         "forum_id",
         "approved",
         "solved",
+        "is_answer",
         "archived",
     )
     for key, rows in (("page_id", expected_page_rows()), ("post_id", expected_post_rows())):

@@ -47,6 +47,8 @@ class SearchDocument(index.Indexed, models.Model):
     approved = models.BooleanField(_("visible"), default=True)
     is_topic_head = models.BooleanField(default=False)
     solved = models.BooleanField(_("résolu"), default=False)
+    # The reply accepted as the topic's answer (forum_community.TopicSolution).
+    is_answer = models.BooleanField(_("réponse acceptée"), default=False)
     # Notices: where they come from; archived once past their expiry.
     source = models.ForeignKey(
         "notices.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -86,6 +88,26 @@ class SearchDocument(index.Indexed, models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def weight(self):
+        return document_weight(self.kind, self.is_answer)
+
+
+# How much more a kind of document weighs in the ranking than a forum reply that matches as
+# well (issue 14): guide and practice pages and accepted answers come before scattered replies
+# for the same words, notices between them. The engines multiply their relevance by it
+# (`search.engine`); FilterRow keeps it beside the filters. 4 rather than 3: PostgreSQL's ts_rank
+# (not normalised by length, as in Wagtail) scores a short reply naming the words twice 3.3 times
+# a page naming them once; a reply naming them three times or more still comes first.
+KIND_WEIGHTS = {"guide": 4.0, "notice": 2.0, "page": 1.0, "forum": 1.0}
+ANSWER_WEIGHT = 4.0
+
+
+def document_weight(kind, is_answer=False):
+    if kind == SearchDocument.Kind.FORUM and is_answer:
+        return ANSWER_WEIGHT
+    return KIND_WEIGHTS.get(kind, 1.0)
+
 
 class FilterRow(models.Model):
     """What a search filters and counts on for one indexed document, keyed by its
@@ -107,6 +129,8 @@ class FilterRow(models.Model):
     date = models.DateTimeField()
     # The document's domain ids as " 3 7 " (a facet counts a domain with one instr()).
     domain_keys = models.CharField(max_length=255, blank=True)
+    # The document's ranking weight (`document_weight`), multiplied into its relevance.
+    weight = models.FloatField(default=1.0)
 
     def __str__(self):
         return f"{self.entry_id} → {self.document_id}"
@@ -139,11 +163,21 @@ class FilterRow(models.Model):
                 source_id=doc.source_id,
                 date=doc.date,
                 domain_keys=domain_keys(domains.get(doc.pk, ())),
+                weight=doc.weight,
             )
             for doc in documents
             if str(doc.pk) in entry_ids
         ]
-        fields = ["document", "kind", "forum_id", "approved", "source_id", "date", "domain_keys"]
+        fields = [
+            "document",
+            "kind",
+            "forum_id",
+            "approved",
+            "source_id",
+            "date",
+            "domain_keys",
+            "weight",
+        ]
         cls.objects.bulk_create(
             rows,
             update_conflicts=True,

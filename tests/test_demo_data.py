@@ -99,6 +99,13 @@ def test_loading_twice_duplicates_nothing():
     assert Follow.objects.filter(user=camille, domain__isnull=False, rhythm="daily").count() == 2
     ready = dict(digest.build("daily"))
     assert camille in ready and digest.count_items(ready[camille]) > 0
+    # An establishment's page: its listed contact and each kind of contribution (issue 14).
+
+    html = Client().get("/etablissements/0759991a/").content.decode()
+    assert "Camille Martin" in html and "Poste de travail, VPN et télétravail" in html
+    assert "Patch Apogée avant l&#x27;ouverture des inscriptions" in html  # accepted answer
+    assert "Deux mille agents sur le VPN" in html  # accepted experience
+    assert 'href="/guides/guide-du-teletravail/acceder-au-si-par-le-vpn/"' in html  # credited
 
 
 @pytest.mark.django_db(transaction=True)

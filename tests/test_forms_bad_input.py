@@ -166,6 +166,8 @@ def profile_client(site_tree):
         ({"job_title": "RSSI\x00"}, "job_title", None),
         ({"job_title": "RSSI", "followed_domains": "abc"}, "followed_domains", None),
         ({"job_title": "RSSI", "followed_audiences": "424242"}, "followed_audiences", None),
+        ({"job_title": "RSSI", "contact_role": "S" * 151}, "contact_role", "S" * 151),
+        ({"job_title": "RSSI", "contact_role": "Paie\x00"}, "contact_role", None),
     ],
 )
 def test_profile_form_bad_input(profile_client, data, field, kept):
@@ -639,3 +641,60 @@ def test_establishment_admin_bad_input(client_for, editor, data, kept):
     assert kept in text
     assert not any(word in text for word in ENGLISH)
     assert not Establishment.objects.filter(name=data["name"]).exists() or not data["name"]
+
+
+# --- /etablissements/<uai>/ecrire/<id>/ -------------------------------------------------------
+
+
+@pytest.fixture
+def contact_world(site_tree):
+    from accounts.models import Profile
+
+    establishment = factories.EstablishmentFactory(uai="0751717J")
+    listed = factories.make_user(roles.STAFF, establishment)
+    Profile.objects.filter(user=listed).update(listed_as_contact=True)
+    writer = factories.make_user(roles.STAFF)
+    client = Client()
+    client.force_login(writer)
+    url = f"/etablissements/0751717j/ecrire/{listed.profile.pk}/"
+    return {"client": client, "url": url, "listed": listed}
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "kept"),
+    [
+        ({"subject": "", "message": "Message gardé 5e2b"}, "subject", "Message gardé 5e2b"),
+        ({"subject": "   ", "message": "Message gardé 5e2b"}, "subject", "Message gardé 5e2b"),
+        ({"subject": "O" * 151, "message": "Message gardé 5e2b"}, "subject", "O" * 151),
+        ({"subject": "Objet\x00", "message": "Message gardé 5e2b"}, "subject", "Message gardé 5e2b"),
+        ({"subject": "Objet gardé 5e2b", "message": ""}, "message", "Objet gardé 5e2b"),
+        ({"subject": "Objet gardé 5e2b", "message": " \n\t "}, "message", "Objet gardé 5e2b"),
+        ({"subject": "Objet gardé 5e2b", "message": "M" * 5001}, "message", "M" * 5001),
+        ({"subject": "Objet gardé 5e2b", "message": "Texte\x00"}, "message", "Objet gardé 5e2b"),
+    ],
+)  # fmt: skip
+def test_establishment_contact_bad_input(contact_world, data, field, kept):
+    from outbox.models import Message
+
+    response = contact_world["client"].post(contact_world["url"], data)
+    assert_french_error_beside(response, field)
+    assert kept in page_text(response)
+    assert not Message.objects.filter(to=contact_world["listed"].email).exists()
+    assert contact_world["listed"].email not in page_text(response)
+
+
+def test_establishment_contact_to_a_bad_id_is_a_404_not_a_500(contact_world):
+    client = contact_world["client"]
+    assert client.get("/etablissements/0751717j/ecrire/999999/").status_code == 404
+    assert client.get("/etablissements/0751717j/ecrire/99999999999999999999/").status_code == 404
+    assert client.get("/etablissements/%00/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "x" * 500}, {"q": "\x00"}, {"type": "pas-un-type"}, {"region": "Atlantide"}, {"page": "abc"}],
+)
+def test_establishment_list_bad_input(client, site_tree, params):
+    response = client.get("/etablissements/", params)
+    assert response.status_code == 200
+    assert not any(word in page_text(response) for word in ENGLISH)

@@ -112,6 +112,8 @@ def collect(user):
             ),
             "domaines_suivis": [d.name for d in profile.followed_domains.all()] if profile else [],
             "publics_suivis": [a.name for a in profile.followed_audiences.all()] if profile else [],
+            "contact_de_l_etablissement": bool(profile and profile.listed_as_contact),
+            "sujets_de_contact": profile.contact_role if profile else "",
         },
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "administrateur": user.is_superuser,

@@ -289,6 +289,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("ACCOUNT_LOGIN_FAILED_LIMIT", "20/10m/ip,5/15m/key"),
     # Account requests (/compte/demande/, accounts.views): each one emails the editors.
     "account_request": env_str("ACCOUNT_REQUEST_LIMIT", "5/h/ip"),
+    # Messages to an establishment's listed contact (accounts.establishment_views), per writer.
+    "establishment_contact": env_str("ESTABLISHMENT_CONTACT_LIMIT", "5/h/user"),
 }
 # From the third failure for a login, each answer is delayed by this much more (at most 3 s).
 ACCOUNT_LOGIN_FAILED_DELAY = float(env_str("ACCOUNT_LOGIN_FAILED_DELAY", "0.5"))

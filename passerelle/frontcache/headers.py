@@ -36,6 +36,9 @@ PUBLIC_VIEWS = {
     "forum_feeds:latest_topics",
     "forum_feeds:forum_latest_topics",
     "forum_feeds:forum_latest_topics_with_descendants",
+    # Establishment pages (issue 14): their anonymous answer shows public forums only.
+    "establishments:list",
+    "establishments:detail",
 }
 CACHEABLE_STATUSES = {200, 404}
 # Cookies whose presence makes the page personal (sessionid: signed in or a page password;

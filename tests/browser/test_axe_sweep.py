@@ -17,6 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from machina.core.db.models import get_model
 
+from accounts import roles
+from accounts.models import Profile
 from forum.community import notifications
 from forum.community.emails import unsubscribe_token
 from forum.community.models import PostReport
@@ -95,6 +97,12 @@ def sweep(site_tree):
 
     world.flagged = factories.make_practice(guide, title="Page à réviser", domain=world.rh)
     request_review(world.flagged, notice, "reference", "CERTFR-2026-AVI-0123")
+    # Establishment pages (issue 14): the answerer's establishment, with a listed contact.
+    valmont = factories.EstablishmentFactory(name="Université de Valmont", uai="0751717J")
+    Profile.objects.filter(user=world.staff_b).update(establishment=valmont)
+    contact = factories.make_user(roles.STAFF, valmont, first_name="Nadia", last_name="Lefèvre")
+    Profile.objects.filter(user=contact).update(listed_as_contact=True, contact_role="Siham")
+    world.contact_profile = Profile.objects.get(user=contact)
     return world, guide, chapter, notice, topic, report, subscription
 
 
@@ -141,7 +149,16 @@ def _pages(world, guide, chapter, notice, topic, report, subscription):
             "anonyme",
             reverse("forum_community:unsubscribe", args=[unsubscribe_token(subscription)]),
         ),
+        Visit("anonyme", "/etablissements/"),
+        Visit("anonyme", "/etablissements/?type=universite&region=Bretagne"),
+        Visit("anonyme", "/etablissements/0751717j/"),
         # Establishment staff.
+        Visit("personnel", "/etablissements/0751717j/"),
+        Visit(
+            "personnel",
+            f"/etablissements/0751717j/ecrire/{world.contact_profile.pk}/",
+            "main form [type=submit]",
+        ),
         Visit("personnel", "/"),
         Visit("personnel", "/compte/profil/"),
         Visit("personnel", "/compte/contributions/"),

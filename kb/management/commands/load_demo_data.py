@@ -37,5 +37,6 @@ class Command(BaseCommand):
             counts["communauté du forum"] = forum_demo.load_community()
             counts["sujets attribués"] = forum_demo.load_assignments()
             counts["domaines suivis avec un résumé"] = subscriptions_demo.load_follows()
+            counts["contributions d'établissement"] = accounts_demo.load_establishment_showcase()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration : ajouté {summary}."))
