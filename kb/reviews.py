@@ -183,6 +183,8 @@ def resolve_page(page, user, today=None):
     closed = ReviewRequest.objects.filter(page_id=page.pk, resolved_at=None).update(
         resolved_at=now, resolved_by=user
     )
+    if not closed:  # nothing was asked (or someone verified it a moment ago)
+        return 0
     today = today or timezone.localdate()
     type(page).objects.filter(pk=page.pk).update(last_reviewed_at=today)
     # The editor's next draft starts from the latest revision: it keeps the review date too.
@@ -190,8 +192,7 @@ def resolve_page(page, user, today=None):
     if latest is not None and isinstance(latest.content, dict):
         latest.content["last_reviewed_at"] = today.isoformat()
         latest.save(update_fields=["content"])
-    if closed:
-        ban_after_commit(f"page-{page.pk}")
+    ban_after_commit(f"page-{page.pk}")
     return closed
 
 

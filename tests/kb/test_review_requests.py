@@ -440,3 +440,52 @@ def test_the_cached_page_shows_the_banner_at_once_and_loses_it_once_verified(var
     while BANNER in get(url).text:
         assert time.monotonic() - start < 2, "the banner is still served after verification"
         time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_receives_the_review_request_on_a_real_smtp_server(settings):
+    """The email leaves through the outbox to an aiosmtpd server on 127.0.0.1."""
+    from email.header import decode_header, make_header
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message as MessageHandler
+
+    from kb.structure import ensure_site_structure
+    from outbox.delivery import deliver_messages
+    from tests.cache.test_varnish import free_port
+
+    received = []
+
+    class Collect(MessageHandler):
+        def handle_message(self, message):
+            received.append(message)
+
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        tree = ensure_site_structure()
+        domain = factories.DomainFactory(name="Données personnelles", slug="dp", regulatory=True)
+        owner = factories.make_officer(domain, email="dpo@example.fr")
+        page = factories.make_practice(
+            tree.guides, title="Visioconférence et RGPD", domain=domain, owner_officer=owner
+        )
+        source = factories.SourceFactory(acronym="CNIL", name="CNIL")
+        notice = factories.make_notice(tree.notices, title="Nouveau référentiel", source=source)
+        notice.domains.set([domain])
+        notice.save_revision().publish()  # commits: the task runs, the outbox delivers
+        deliver_messages()
+    finally:
+        controller.stop()
+    assert ReviewRequest.objects.get().page_id == page.pk
+    (email,) = received
+    assert email["To"] == "dpo@example.fr"
+    subject = str(make_header(decode_header(email["Subject"])))
+    assert "CNIL a publié « Nouveau référentiel » : vérifiez" in subject
+    body = email.get_payload(decode=True).decode()
+    assert "vérifiez cette page" in body and "domaine réglementaire : Données personnelles" in body
+    assert Message.objects.get().status == Message.Status.SENT
