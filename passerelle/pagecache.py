@@ -125,12 +125,19 @@ def _ttl():
 
 def fragment(name, build, *parts):
     """``build()``'s result, kept until the next change (or midnight). The value must pickle."""
-    key = _key("fragment", name, *parts)
-    cache = _cache()
-    value = cache.get(key)
+    try:
+        key = _key("fragment", name, *parts)
+        cache = _cache()
+        value = cache.get(key)
+    except Exception as error:  # the cache (Redis) is down: render, never fail the page
+        logger.warning("Page cache unavailable (%s): fragment %s rendered", error, name)
+        return build()
     if value is None:
         value = build()
-        cache.set(key, value, _ttl())
+        try:
+            cache.set(key, value, _ttl())
+        except Exception as error:
+            logger.warning("Page cache unavailable (%s): fragment %s not kept", error, name)
     return value
 
 
@@ -172,10 +179,14 @@ class PageCacheMiddleware:
             host = request.get_host()
         except Exception:  # DisallowedHost: let Django answer it
             return self.get_response(request)
-        token = generation()
-        key = _key("page", request.scheme, host, request.get_full_path(), token=token)
-        cache = _cache()
-        stored = cache.get(key)
+        try:
+            token = generation()
+            key = _key("page", request.scheme, host, request.get_full_path(), token=token)
+            cache = _cache()
+            stored = cache.get(key)
+        except Exception as error:  # the cache (Redis) is down: render, never fail the page
+            logger.warning("Page cache unavailable (%s): page rendered", error)
+            return self.get_response(request)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -194,6 +205,10 @@ class PageCacheMiddleware:
             ]
             # Stored under the token read before rendering: a change during the render has
             # already replaced it, so this copy is never served after that change.
-            cache.set(key, (response.status_code, headers, response.content), _ttl())
-            response["X-Page-Cache"] = "miss"
+            try:
+                cache.set(key, (response.status_code, headers, response.content), _ttl())
+            except Exception as error:
+                logger.warning("Page cache unavailable (%s): page not kept", error)
+            else:
+                response["X-Page-Cache"] = "miss"
         return response
