@@ -31,9 +31,7 @@ class EstablishmentFilterForm(forms.Form):
             .values_list("region", flat=True)
             .distinct()
         )
-        self.fields["region"].choices = [("", _("Toutes les régions"))] + [
-            (r, r) for r in regions
-        ]
+        self.fields["region"].choices = [("", _("Toutes les régions"))] + [(r, r) for r in regions]
 
     def clean_q(self):
         return _one_line(self.cleaned_data.get("q"))

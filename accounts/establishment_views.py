@@ -1,11 +1,14 @@
 """/etablissements/: the establishments, each one's contributions and listed contacts, and the
 form to write to a contact (rules in accounts.establishments)."""
 
+import re
+
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -31,8 +34,14 @@ def establishment_list(request):
     )
 
 
+UAI_RE = re.compile(r"[0-9]{7}[A-Za-z]")
+
+
 def _establishment(uai):
-    return get_object_or_404(Establishment, uai=(uai or "").strip().upper()[:8])
+    # Anything but a UAI code is not looked up (PostgreSQL refuses a NUL even in a query).
+    if not UAI_RE.fullmatch(uai or ""):
+        raise Http404
+    return get_object_or_404(Establishment, uai=uai.upper())
 
 
 def establishment_detail(request, uai):

@@ -88,14 +88,14 @@ class Establishment(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.uai = (self.uai or "").strip().upper()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("establishments:detail", kwargs={"uai": self.uai.lower()})
-
-    def save(self, *args, **kwargs):
-        self.uai = (self.uai or "").strip().upper()
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

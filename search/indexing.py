@@ -277,8 +277,7 @@ def sync_topic(topic_id, force=False):
         )
         # Another reply accepted instead (the topic stays solved): its weight changes.
         answer_moved = documents.filter(is_answer=True).exclude(post_id=answer_id).exists() or (
-            answer_id is not None
-            and documents.filter(post_id=answer_id, is_answer=False).exists()
+            answer_id is not None and documents.filter(post_id=answer_id, is_answer=False).exists()
         )
         approval_changed = documents.filter(approved=True).exists() != bool(topic.approved)
         if not approval_changed and not answer_moved and not differing.exists():

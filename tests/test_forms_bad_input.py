@@ -692,7 +692,13 @@ def test_establishment_contact_to_a_bad_id_is_a_404_not_a_500(contact_world):
 
 @pytest.mark.parametrize(
     "params",
-    [{"q": "x" * 500}, {"q": "\x00"}, {"type": "pas-un-type"}, {"region": "Atlantide"}, {"page": "abc"}],
+    [
+        {"q": "x" * 500},
+        {"q": "\x00"},
+        {"type": "pas-un-type"},
+        {"region": "Atlantide"},
+        {"page": "abc"},
+    ],
 )
 def test_establishment_list_bad_input(client, site_tree, params):
     response = client.get("/etablissements/", params)

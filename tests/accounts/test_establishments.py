@@ -223,7 +223,10 @@ def test_anonymous_visitor_cannot_write_and_sees_no_form_link(world, client_for)
 
 
 def test_contact_messages_are_rate_limited_per_writer(world, client_for, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "establishment_contact": "2/h/user"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "establishment_contact": "2/h/user",
+    }
     cache.clear()
     profile = Profile.objects.get(user=world["listed"])
     url = f"/etablissements/0751717j/ecrire/{profile.pk}/"

@@ -80,3 +80,23 @@ def test_each_person_edits_only_their_own_profile(client_for, audiences):
     client_for(alice).post(URL, {"job_title": "DPO"})
     assert Profile.objects.get(user=alice).job_title == "DPO"
     assert Profile.objects.get(user=bob).job_title == ""
+
+
+def test_a_person_chooses_to_be_listed_as_their_establishments_contact(client_for):
+    establishment = factories.EstablishmentFactory(name="Université de Valmont", uai="0751717J")
+    person = factories.make_user(roles.STAFF, establishment, first_name="Nadia", last_name="Roux")
+    client = client_for(person)
+    page = client.get(URL).content.decode()
+    assert "Me proposer comme contact de mon établissement" in page
+    assert 'href="/etablissements/0751717j/"' in page  # the establishment links to its page
+    reader = client_for(None)
+    assert "Nadia Roux" not in reader.get("/etablissements/0751717j/").content.decode()
+    client.post(URL, {"job_title": "DRH", "listed_as_contact": "on", "contact_role": "  Paie  "})
+    profile = Profile.objects.get(user=person)
+    assert profile.listed_as_contact and profile.contact_role == "Paie"
+    listed = reader.get("/etablissements/0751717j/").content.decode()
+    assert "Nadia Roux" in listed and "Paie" in listed
+    # Unticking the box takes the person off the page.
+    client.post(URL, {"job_title": "DRH", "contact_role": "Paie"})
+    assert not Profile.objects.get(user=person).listed_as_contact
+    assert "Nadia Roux" not in reader.get("/etablissements/0751717j/").content.decode()
