@@ -7,6 +7,7 @@ MAIN_NAVIGATION = [
     ("/guides/", _("Guides")),
     ("/actualites/", _("Actualités")),
     ("/forum/", _("Forum")),
+    ("/etablissements/", _("Établissements")),
     ("/recherche/", _("Recherche")),
 ]
 
