@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import forum_bench as bench  # noqa: E402
+import forum_bench as bench
 
 MEASURE = r"""
 import sys, time
@@ -79,9 +79,15 @@ def main():
             print(f"== {name}")
             print(
                 bench.run(
-                    MEASURE, bench.env_for(var_dir, vanilla), cookie, str(args.requests),
-                    "1" if args.sql else "0", "flat" if args.flat else "1" if args.profile else "0", "/forum/", topic_path,
-                )  # fmt: skip
+                    MEASURE,
+                    bench.env_for(var_dir, vanilla),
+                    cookie,
+                    str(args.requests),
+                    "1" if args.sql else "0",
+                    "flat" if args.flat else "1" if args.profile else "0",
+                    "/forum/",
+                    topic_path,
+                )
             )
     return 0
 
