@@ -25,6 +25,7 @@ import datetime
 import itertools
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -291,6 +292,7 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
     results = {name: summary(values) for name, values in samples.items()}
     database = "PostgreSQL + Redis (RQ)" if args.postgres else "SQLite (database tasks backend)"
     lines = [
