@@ -197,7 +197,10 @@ def bench(var_dir, postgres, backend, session_key, reply_path, replies, max_seco
 def prepare(var_dir, postgres):
     env = env_for(var_dir, postgres, "immediate")
     if postgres:
-        for sql in ("DROP DATABASE IF EXISTS passerelle_ops_bench", "CREATE DATABASE passerelle_ops_bench"):
+        for sql in (
+            "DROP DATABASE IF EXISTS passerelle_ops_bench",
+            "CREATE DATABASE passerelle_ops_bench",
+        ):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         subprocess.run(["redis-cli", "-n", "5", "FLUSHDB"], check=True, capture_output=True)
     started = time.monotonic()
@@ -243,8 +246,14 @@ def main():
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for label, backend, result in rows:
-        where = "inside the request (before)" if backend == "immediate" else f"after commit, in the worker ({backend})"
-        verdict = "" if backend == "immediate" else ("met" if result["p50"] <= TARGET_MS else "NOT met")
+        where = (
+            "inside the request (before)"
+            if backend == "immediate"
+            else f"after commit, in the worker ({backend})"
+        )
+        verdict = (
+            "" if backend == "immediate" else ("met" if result["p50"] <= TARGET_MS else "NOT met")
+        )
         lines.append(f"| {label} | {where} | {result['count']} | {result['p50']:.1f} ms | "
                      f"{result['p95']:.1f} ms | {verdict} |")  # fmt: skip
     print("\n".join(lines))

@@ -25,6 +25,7 @@ import datetime
 import itertools
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -210,7 +211,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--interval", type=float, default=5, help="seconds between RSS samples")
-    parser.add_argument("--reply-every", type=int, default=2, help="one reply every N cycles of 11 reads")
+    parser.add_argument(
+        "--reply-every", type=int, default=2, help="one reply every N cycles of 11 reads"
+    )
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args()
@@ -232,7 +235,10 @@ def main():
     )
     if args.postgres:
         env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL, PASSERELLE_TASKS_BACKEND="rq")
-        for sql in ("DROP DATABASE IF EXISTS passerelle_ops_soak", "CREATE DATABASE passerelle_ops_soak"):
+        for sql in (
+            "DROP DATABASE IF EXISTS passerelle_ops_soak",
+            "CREATE DATABASE passerelle_ops_soak",
+        ):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         subprocess.run(["redis-cli", "-n", "6", "FLUSHDB"], check=True, capture_output=True)
     else:
@@ -245,7 +251,9 @@ def main():
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    worker_command = ["manage.py", "rqworker", "default"] if args.postgres else ["manage.py", "tasks_worker"]
+    worker_command = (
+        ["manage.py", "rqworker", "default"] if args.postgres else ["manage.py", "tasks_worker"]
+    )
     server = subprocess.Popen(
         [str(GUNICORN), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning"], env=env, cwd=ROOT)  # fmt: skip
@@ -264,7 +272,9 @@ def main():
         while time.monotonic() < deadline:
             now = time.monotonic() - started
             # rqworker forks a work horse per job: count the worker and any horse alive.
-            tasks_rss = max(filter(None, [rss_mb(p) for p in [worker.pid, *descendants(worker.pid)]]))
+            tasks_rss = max(
+                filter(None, [rss_mb(p) for p in [worker.pid, *descendants(worker.pid)]])
+            )
             if server.poll() is not None or worker.poll() is not None:
                 sys.exit("gunicorn or the tasks worker stopped during the soak")
             samples["gunicorn worker"].append((now, rss_mb(gunicorn_worker)))
@@ -282,6 +292,7 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
     results = {name: summary(values) for name, values in samples.items()}
     database = "PostgreSQL + Redis (RQ)" if args.postgres else "SQLite (database tasks backend)"
     lines = [

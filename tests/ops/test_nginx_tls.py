@@ -150,6 +150,7 @@ def world(settings, tmp_path):
     return build_world()
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 def test_nginx_serves_https_redirects_http_and_hands_private_files_over_x_accel(world, tmp_path):
     tmp_path.chmod(0o755)
     private, media, static = tmp_path / "private", tmp_path / "media", tmp_path / "static"
