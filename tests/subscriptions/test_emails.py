@@ -104,10 +104,8 @@ def smtp_server(settings, smtp_port):
 
 def _check_headers(received):
     header = received["List-Unsubscribe"]
-    assert (
-        ("<mailto:" in header
-        and "/compte/abonnements/arreter/" in header)
-        or ("/forum/desabonnement/" in header and "<mailto:" in header)
+    assert ("<mailto:" in header and "/compte/abonnements/arreter/" in header) or (
+        "/forum/desabonnement/" in header and "<mailto:" in header
     )
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     return header
