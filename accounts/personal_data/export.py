@@ -221,8 +221,9 @@ def collect(user):
                     "rythme": str(follow.get_rhythm_display()),
                     "depuis": _date(follow.created_at),
                 }
-                for follow in user.follows.select_related("domain", "audience", "page", "source")
-                .order_by("created_at", "pk")
+                for follow in user.follows.select_related(
+                    "domain", "audience", "page", "source"
+                ).order_by("created_at", "pk")
             ],
             "resumes_envoyes": [
                 {"periode": str(run.get_period_display()), "du": run.key, "elements": run.items}

@@ -42,7 +42,7 @@ def test_forum_pages_markup(client_for, site_tree):
             ),
         ),
         (member, reverse("forum_community:report_post", args=[world.public_topic.last_post.pk])),
-        (member, reverse("forum_community:subscriptions")),
+        (member, reverse("subscriptions:page")),
         (member, forum_url(world.rh_forum)),
         (member, topic_url(world.public_topic)),
         (

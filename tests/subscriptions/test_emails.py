@@ -104,10 +104,8 @@ def smtp_server(settings, smtp_port):
 
 def _check_headers(received):
     header = received["List-Unsubscribe"]
-    assert (
-        "<mailto:" in header
-        and "/compte/abonnements/arreter/" in header
-        or ("/forum/desabonnement/" in header and "<mailto:" in header)
+    assert ("<mailto:" in header and "/compte/abonnements/arreter/" in header) or (
+        "/forum/desabonnement/" in header and "<mailto:" in header
     )
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     return header
@@ -135,7 +133,7 @@ def test_headers_on_a_real_smtp_server_and_the_one_click_works(smtp_server, site
     header = _check_headers(digest_mail)
     _check_headers(forum_mail)
     # The mail client's one-click POST, to the https URL of the header, without any cookie.
-    https = [part.strip(" <>") for part in header.split(",") if "http" in part][0]
+    https = next(part.strip(" <>") for part in header.split(",") if "http" in part)
     response = Client(enforce_csrf_checks=True).post(
         https.split("testserver")[-1].split("127.0.0.1:8000")[-1],
         {"List-Unsubscribe": "One-Click"},

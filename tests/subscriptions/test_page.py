@@ -129,7 +129,7 @@ def _follow_many(person, world, count):
         follows.follow(person, guide, Rhythm.WEEKLY)
         source = factories.SourceFactory(acronym=f"S{i:02d}", name=f"Source {i:02d}")
         follows.follow(person, source, Rhythm.DAILY)
-        cat, forum = factories.make_category_with_forum(f"Cat {i:02d}", f"Forum {i:02d}")
+        _cat, forum = factories.make_category_with_forum(f"Cat {i:02d}", f"Forum {i:02d}")
         notifications.subscribe(person, forum=forum, frequency="weekly")
         topic = factories.make_topic(forum, person, subject=f"Sujet {i:02d}")
         notifications.subscribe(person, topic=topic, frequency="daily")
