@@ -196,6 +196,36 @@ def resolve_page(page, user, today=None):
     return closed
 
 
+def close_on_verified_publication(page, update, user=None):
+    """An editor who publishes the page with a new « dernière vérification », on or after a
+    request was made, has verified it: close those requests as the « Page vérifiée » button
+    would. A publication that leaves the date as it was (a typo fixed) closes nothing.
+    Returns the number of requests closed."""
+    from kb.models import PageUpdate, ReviewRequest
+
+    reviewed = page.last_reviewed_at
+    if reviewed is None:
+        return 0
+    previous = (
+        PageUpdate.objects.filter(page_id=page.pk)
+        .exclude(pk=update.pk)
+        .select_related("revision")
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    before = None
+    if previous is not None and previous.revision is not None:
+        before = (previous.revision.content or {}).get("last_reviewed_at")
+    if before == reviewed.isoformat():
+        return 0
+    closed = ReviewRequest.objects.filter(
+        page_id=page.pk, resolved_at=None, created_at__date__lte=reviewed
+    ).update(resolved_at=timezone.now(), resolved_by=user)
+    if closed:
+        ban_after_commit(f"page-{page.pk}")
+    return closed
+
+
 def requests_for(user):
     """The review requests of the pages ``user`` answers for (every page for an editor), open
     first, then the latest resolved ones."""

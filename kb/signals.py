@@ -10,10 +10,14 @@ from wagtail.signals import page_published
 def on_page_published(sender, instance, revision=None, **kwargs):
     from kb.editorial import sync_page_editorial
     from kb.history import is_knowledge_page, record_publication
+    from kb.reviews import close_on_verified_publication
 
     if is_knowledge_page(instance):
-        record_publication(instance, revision)
+        update = record_publication(instance, revision)
         sync_page_editorial(instance)
+        if update is not None:
+            user = getattr(revision, "user", None)
+            close_on_verified_publication(instance.specific, update, user)
 
 
 def connect():

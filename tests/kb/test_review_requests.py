@@ -281,6 +281,28 @@ def test_the_history_records_the_request_its_notice_and_its_resolution(
 
 
 @pytest.mark.django_db
+def test_publishing_the_page_with_a_new_verification_date_closes_its_requests(
+    world, publish_notice, client_for
+):
+    publish_notice("Avis VPN", reference="CERTFR-2026-AVI-0123")
+    vpn = PracticePage.objects.get(pk=world["vpn"].pk)
+
+    # A correction published without touching « dernière vérification » answers nothing.
+    vpn.title = "Accéder au VPN de l'établissement"
+    vpn.save_revision(user=world["owner"]).publish()
+    assert ReviewRequest.objects.get().is_open
+    assert BANNER in client_for(None).get(vpn.url).content.decode()
+
+    # The owner checks the page and publishes it with today's date: the request is answered.
+    vpn = PracticePage.objects.get(pk=vpn.pk)
+    vpn.last_reviewed_at = timezone.localdate()
+    vpn.save_revision(user=world["owner"]).publish()
+    request = ReviewRequest.objects.get()
+    assert not request.is_open and request.resolved_by == world["owner"]
+    assert BANNER not in client_for(None).get(vpn.url).content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [("owner", True), ("editor", True), ("colleague", False), ("reader", False), ("anon", False)],
