@@ -36,9 +36,12 @@ def _search_token_changes_without_commit(request):
 def _fresh_page_cache():
     """Each test starts with an empty page cache (passerelle/pagecache.py): a rolled-back test
     leaves pages rendered from its data, which no write of the next test may replace."""
+    from django.core.cache import caches
+
     from passerelle import pagecache
 
     pagecache.reset()
+    caches["forum_pages"].clear()
     yield
 
 

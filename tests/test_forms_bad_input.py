@@ -286,7 +286,7 @@ def forum_world(db):
 
     from tests.forum.world import build_world
 
-    for alias in ("forum_html", "forum_views"):
+    for alias in ("forum_html", "forum_pages", "forum_views"):
         caches[alias].clear()
     return build_world()
 

@@ -179,6 +179,14 @@ if REDIS_URL:
             "KEY_PREFIX": "passerelle-forum-html",
             "TIMEOUT": 86400,
         },
+        # Forum: whole topic pages for anonymous readers (forum/forum_conversation/page_cache.py),
+        # apart from the small post fragments so that a limit can bound them in memory.
+        "forum_pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "passerelle-forum-pages",
+            "TIMEOUT": 86400,
+        },
         # Forum: anonymous topic views not yet in the database (forum/community/topic_views.py).
         # Apart, so that no other entry can push them out; no expiry (keep Redis' maxmemory
         # policy at noeviction or volatile-*).
@@ -204,6 +212,14 @@ else:
             "LOCATION": "passerelle-forum-html",
             "TIMEOUT": 86400,
             "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+        # Whole pages weigh 20-200 kB each: 300 of them keep a worker's memory bounded (the
+        # soak benchmark saw it grow while dead pages of replied-to topics piled up to 5000).
+        "forum_pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "passerelle-forum-pages",
+            "TIMEOUT": 86400,
+            "OPTIONS": {"MAX_ENTRIES": 300},
         },
         "forum_views": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -607,7 +623,8 @@ CACHES["pages"] = (
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "passerelle-pages",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        # Whole pages, one per URL and query string: 500 bound a worker's memory (~25 MB).
+        "OPTIONS": {"MAX_ENTRIES": 500},
     }
 )
 MIDDLEWARE.insert(

@@ -16,7 +16,7 @@ class IndexView(MachinaIndexView):
     def get(self, request, *args, **kwargs):
         key = anonymous_index_key(request)
         if key is not None:
-            content = caches["forum_html"].get(key)
+            content = caches["forum_pages"].get(key)
             if content is not None:
                 return HttpResponse(content)
         response = super().get(request, *args, **kwargs)

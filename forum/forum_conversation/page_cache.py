@@ -138,5 +138,5 @@ def store_anonymous_page(request, key, response):
         or (getattr(response, "context_data", None) or {}).get("poll")
     ):
         return response
-    caches["forum_html"].set(key, response.content, TIMEOUT)
+    caches["forum_pages"].set(key, response.content, TIMEOUT)
     return response

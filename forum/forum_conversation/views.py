@@ -65,7 +65,7 @@ class TopicView(MachinaTopicView):
         # dispatch() has already checked that the reader may read the topic's forum (404 if not).
         key = anonymous_page_key(request, self.get_topic())
         if key is not None:
-            content = caches["forum_html"].get(key)
+            content = caches["forum_pages"].get(key)
             if content is not None:
                 count_anonymous_view(self.topic.pk)
                 return HttpResponse(content)

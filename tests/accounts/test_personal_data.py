@@ -32,7 +32,7 @@ NAME_MARKERS = ("Partante", "cpartante", "cpartante@univ-depart.fr")
 
 @pytest.fixture(autouse=True)
 def clean_caches():
-    for alias in ("forum_html", "forum_views"):
+    for alias in ("forum_html", "forum_pages", "forum_views"):
         caches[alias].clear()
 
 
