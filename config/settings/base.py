@@ -110,7 +110,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing once per interval (accounts/session_activity.py)
+    "accounts.session_activity.ThrottledUserSessionsMiddleware",
     # Editors and administrators reach /admin/ and /django-admin/ only after a TOTP step.
     "accounts.mfa.RequireMFAForStaffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -314,6 +315,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Passerelle"
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
+# Seconds between two writes of a session's last activity (0: on every request, as allauth does).
+USERSESSIONS_TRACK_ACTIVITY_INTERVAL = int(env_str("USERSESSIONS_TRACK_ACTIVITY_INTERVAL", "300"))
 # Editors, administrators and superusers pass a TOTP step before /admin/ and /django-admin/.
 PASSERELLE_MFA_REQUIRED = env_bool("PASSERELLE_MFA_REQUIRED", True)
 

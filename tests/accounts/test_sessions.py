@@ -79,3 +79,49 @@ def test_email_change_waits_for_the_new_address_to_be_verified(site_tree, member
     assert list(EmailAddress.objects.filter(user=member).values_list("email", flat=True)) == [
         "c.martin@univ-b.example"
     ]
+
+
+# --- Last activity, written at most once per interval (accounts/session_activity.py) -----------
+
+
+def _session_writes(client, path="/compte/profil/"):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "usersessions_usersession" in q["sql"] and q["sql"].lstrip().upper().startswith("UPDATE")
+    ]
+
+
+def test_a_signed_in_reread_does_not_write_the_session_each_time(site_tree, member, settings):
+    from allauth.usersessions.models import UserSession
+    from django.core.cache import cache
+
+    settings.USERSESSIONS_TRACK_ACTIVITY_INTERVAL = 300
+    client = Client(HTTP_USER_AGENT="Firefox portable")
+    assert sign_in(client, member.username, factories.PASSWORD).status_code == 302
+    session_key = client.session.session_key
+    cache.delete(f"usersession-seen:{session_key}")
+    assert len(_session_writes(client)) == 1  # the first page of the interval records activity
+    assert _session_writes(client) == []  # the next ones within it write nothing
+    assert _session_writes(client) == []
+    # Once the interval has passed (its cache key expired), the activity is written again.
+    cache.delete(f"usersession-seen:{session_key}")
+    before = UserSession.objects.get(session_key=session_key).last_seen_at
+    assert len(_session_writes(client)) == 1
+    assert UserSession.objects.get(session_key=session_key).last_seen_at > before
+    assert "Firefox portable" in client.get("/compte/sessions/").content.decode()
+
+
+def test_with_no_interval_every_request_records_activity_as_allauth_does(
+    site_tree, member, settings
+):
+    settings.USERSESSIONS_TRACK_ACTIVITY_INTERVAL = 0
+    client = Client()
+    assert sign_in(client, member.username, factories.PASSWORD).status_code == 302
+    assert len(_session_writes(client)) == 1
+    assert len(_session_writes(client)) == 1
