@@ -6,7 +6,8 @@ Rules (those of the digests, at once instead of once a period):
   or one of its ancestors (its guide, its chapter, the guide index); a notice to those who follow
   its source, one of its domains or one of its audiences;
 - who follows a domain or an audience stays on the profile (``accounts.Profile``); a
-  ``Follow`` row only changes its rhythm, no row means « immédiatement » (``subscriptions.follows``);
+  ``Follow`` row only changes its rhythm, no row means « immédiatement »
+  (``subscriptions.follows``);
 - an urgent notice already alerts the people who follow its domains and audiences
   (``notices.alerts``): they get nothing more from here, only its source's followers do;
 - never a page anyone must sign in, give a password or belong to a group to read (nor one below
@@ -156,7 +157,9 @@ def notify_page_update(page_id, revision_id):
     ancestors = [page.path[:n] for n in range(steplen, len(page.path) + 1, steplen)]
     reasons = {}
     if update.domain_id:
-        for user_id, domain_id in _profile_followers("followed_domains", [update.domain_id]).items():
+        for user_id, domain_id in _profile_followers(
+            "followed_domains", [update.domain_id]
+        ).items():
             reasons[user_id] = ("domain", domain_id)
     # The follow nearest to the page (the page, then its chapter, its guide…) names the stop link.
     for user_id, followed_id in (
