@@ -172,3 +172,21 @@ def flag_pages_for_notice(notice_id):
     if notice is None:
         return 0
     return len(flag_pages(notice))
+
+
+@task()
+def notify_page_followers(page_id, revision_id):
+    """A guide or practice page was published: email who follows it « immédiatement »
+    (subscriptions.immediate). Idempotent: one email per revision and person."""
+    from subscriptions.immediate import notify_page_update
+
+    return notify_page_update(page_id, revision_id)
+
+
+@task()
+def notify_notice_followers(notice_id):
+    """A notice was published: email who follows its source, domains or audiences
+    « immédiatement » (subscriptions.immediate). Idempotent: one email per notice and person."""
+    from subscriptions.immediate import notify_notice
+
+    return notify_notice(notice_id)

@@ -72,20 +72,28 @@ def test_urgent_notice_is_emailed_once_to_followers(people):
     assert Message.objects.count() == 3
 
 
-def test_non_urgent_notice_sends_nothing(people):
+def urgent(outbox):
+    return [m for m in outbox if m.subject.startswith("[Urgent]")]
+
+
+def test_non_urgent_notice_sends_no_urgent_alert(people):
     page = draft(people["index"], priority="important")
     publish(page, [Audience.objects.get(slug="rssi")], [people["security"]])
-    assert mail.outbox == []
+    assert urgent(mail.outbox) == []
+    # Its followers (« immédiatement » by default) get the ordinary email of their follow
+    # (subscriptions.immediate), once each.
+    assert sorted(m.to[0] for m in mail.outbox) == ["both@univ.fr", "rssi@univ.fr", "secu@univ.fr"]
+    assert all(m.subject == "[Passerelle] CERT-FR : Faille critique VPN" for m in mail.outbox)
 
 
 def test_notice_becoming_urgent_is_sent_then(people):
     page = draft(people["index"], priority="important")
     publish(page, [], [people["security"]])
-    assert mail.outbox == []
+    assert urgent(mail.outbox) == []
     page.priority = "urgent"
     page.impact = "<p>Agir vite.</p>"
     page.save_revision().publish()
-    assert sorted(m.to[0] for m in mail.outbox) == ["both@univ.fr", "secu@univ.fr"]
+    assert sorted(m.to[0] for m in urgent(mail.outbox)) == ["both@univ.fr", "secu@univ.fr"]
 
 
 def test_expired_urgent_notice_sends_nothing(people):
