@@ -55,6 +55,28 @@ def enqueue(to, subject, text, html="", headers=None, dedup_key=None, deliver=Tr
     return message
 
 
+def enqueue_many(messages):
+    """Queue unsaved ``Message`` objects, each with its own ``dedup_key``, in one INSERT, and their
+    delivery as one task after commit. Messages whose key was used already are left out (a job run
+    twice sends nothing more). Returns ``[(pk, dedup_key)]`` of those queued now."""
+    keys = [m.dedup_key for m in messages]
+    existing = set(Message.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    fresh = [m for m in messages if m.dedup_key not in existing]
+    if not fresh:
+        return []
+    Message.objects.bulk_create(fresh, ignore_conflicts=True)
+    created = list(
+        Message.objects.filter(dedup_key__in=[m.dedup_key for m in fresh]).values_list(
+            "pk", "dedup_key"
+        )
+    )
+    if created:
+        from ops.tasks import deliver_outbox, enqueue_on_commit
+
+        enqueue_on_commit(deliver_outbox, [pk for pk, _key in created])
+    return created
+
+
 def due_messages(now=None):
     now = now or timezone.now()
     return Message.objects.filter(status=Message.Status.PENDING).exclude(next_attempt_at__gt=now)

@@ -356,7 +356,7 @@ def count_items(groups):
 
 def send(period, now=None):
     """Queue the digests due for ``period``; return how many were queued this time."""
-    from ops.tasks import deliver_outbox, enqueue_on_commit
+    from outbox.delivery import enqueue_many
     from outbox.models import Message
 
     now = now or timezone.now()
@@ -379,16 +379,7 @@ def send(period, now=None):
                 dedup_key=dedup,
             )
         )
-    existing = set(
-        Message.objects.filter(dedup_key__in=list(by_key)).values_list("dedup_key", flat=True)
-    )
-    Message.objects.bulk_create([m for m in messages if m.dedup_key not in existing],
-                                ignore_conflicts=True)  # fmt: skip
-    created = list(
-        Message.objects.filter(dedup_key__in=[k for k in by_key if k not in existing]).values_list(
-            "pk", "dedup_key"
-        )
-    )
+    created = enqueue_many(messages)
     DigestRun.objects.bulk_create(
         [
             DigestRun(
@@ -398,6 +389,4 @@ def send(period, now=None):
         ],
         ignore_conflicts=True,
     )
-    if created:
-        enqueue_on_commit(deliver_outbox, [pk for pk, _dedup in created])
     return len(created)

@@ -84,7 +84,7 @@ def _recipients(reasons, exclude_ids):
 def _queue(users, reasons, dedup_prefix, subject, context):
     """One outbox message per person, with their stop link; their delivery as one task.
     Returns how many were queued this time."""
-    from ops.tasks import deliver_outbox, enqueue_on_commit
+    from outbox.delivery import enqueue_many
     from outbox.models import Message
 
     if not users:
@@ -110,20 +110,7 @@ def _queue(users, reasons, dedup_prefix, subject, context):
                 dedup_key=f"{dedup_prefix}:{user.pk}",
             )
         )
-    keys = [m.dedup_key for m in messages]
-    existing = set(Message.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-    fresh = [m for m in messages if m.dedup_key not in existing]
-    if not fresh:
-        return 0
-    Message.objects.bulk_create(fresh, ignore_conflicts=True)
-    created = list(
-        Message.objects.filter(dedup_key__in=[m.dedup_key for m in fresh]).values_list(
-            "pk", flat=True
-        )
-    )
-    if created:
-        enqueue_on_commit(deliver_outbox, created)
-    return len(created)
+    return len(enqueue_many(messages))
 
 
 def _publishers(page_id, revision_id):
