@@ -37,7 +37,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reply_bench import FormFields, free_port
+from reply_bench import FormFields, free_port, run, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -79,13 +79,6 @@ print(reverse("forum_conversation:post_create", kwargs={**kwargs, "topic_slug": 
 WORDS = ["absence", "accueil", "aide", "bulletin", "cantine", "classe", "conseil", "dossier", "école", "élève", "emploi", "examen", "formation", "inscription", "lycée", "note", "parent", "projet", "réunion", "sortie", "stage", "transport", "vacances"]  # fmt: skip
 
 
-def run(args, env, **kwargs):
-    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, **kwargs)
-    if done.returncode:
-        sys.exit(f"benchmark step failed: {args}\n{done.stderr[-3000:]}")
-    return done.stdout.strip()
-
-
 def rss_mb(pid):
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -123,16 +116,6 @@ def slope_per_minute(samples):
     if not den:
         return 0.0
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / den * 60
-
-
-def wait_up(base):
-    for _ in range(300):
-        try:
-            requests.get(base + "/sante/", timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start")
 
 
 class Load:
