@@ -85,12 +85,21 @@ def generation():
 
 
 def reset():
-    """A new token now: every cached page and fragment is forgotten."""
+    """A new token now: every cached page and fragment is forgotten.
+
+    Called by every content write: an unreachable Redis must not make the editor's write fail
+    (the pages kept in that Redis are unreachable too; once it is back, they last at most
+    ``PASSERELLE_PAGE_CACHE_TTL``), so the failure is logged and the write goes on."""
     path = _generation_file()
-    if path is not None:
-        _write_token(path)
-    else:
-        caches["default"].set(GENERATION_KEY, uuid.uuid4().hex, None)
+    try:
+        if path is not None:
+            _write_token(path)
+        else:
+            caches["default"].set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception as error:
+        logger.error(
+            "Page cache token not renewed (%s): cached pages may outlive this change", error
+        )
 
 
 def _after_commit():
