@@ -26,6 +26,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from summary import record
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -250,6 +252,17 @@ http {{
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
 
+    command = f"front_cache_bench.py --seconds {args.seconds} --rounds {args.rounds}"
+    for name, (v, n, ratio) in results.items():
+        record(f"{name}, through Varnish", "≥ ×0.6 nginx serving a saved copy",
+               f"×{ratio:.2f} ({v:.0f} vs {n:.0f} req/s)", ratio >= 0.6, command)  # fmt: skip
+    for what, delay in (
+        ("a chapter's correction", chapter_delay),
+        ("the urgent banner", banner_delay),
+    ):
+        record(f"{what} visible to an anonymous reader after Publish", "≤ 2 s",
+               "not within 10 s" if delay is None else f"{delay:.2f} s",
+               delay is not None and delay <= 2, command)  # fmt: skip
     if args.no_write:
         return
     machine = f"{platform.node()}, {os.cpu_count()} cores, {platform.platform()}"

@@ -27,6 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from summary import record
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -221,6 +223,12 @@ def main():
     for name, rate in mean.items():
         print(f"{name:42} {rate:8.0f} req/s  ×{rate / reference_rate:.2f}  runs {runs[name]}")
 
+    for name in ("Passerelle home", "Passerelle guide chapter"):
+        ratio = mean[name] / reference_rate
+        record(f"{name.removeprefix('Passerelle ')}, first-time visitor, no front cache",
+               "≥ ×1.0 a new `wagtail start` home",
+               f"×{ratio:.2f} ({mean[name]:.0f} vs {reference_rate:.0f} req/s)", ratio >= 1.0,
+               f"pages_bench.py --seconds {args.seconds} --rounds {args.rounds}")  # fmt: skip
     if args.no_write:
         return
     cpu = next(
