@@ -64,6 +64,9 @@ migrate: install ## Apply the database migrations
 demo: migrate ## Load the French demo content (idempotent)
 	$(MANAGE) load_demo_data
 
+# Links in the demo's emails and in the admin point at the server make run starts.
+run demo: export PASSERELLE_BASE_URL ?= http://$(HOST):$(PORT)
+
 run: demo ## Install, migrate, load the demo content and serve http://127.0.0.1:8000
 	@echo ""
 	@echo "  Passerelle : http://$(HOST):$(PORT)/   (administration : http://$(HOST):$(PORT)/admin/)"
