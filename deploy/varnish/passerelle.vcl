@@ -21,11 +21,29 @@ vcl 4.1;
 
 import directors;
 
+# Each app server's /sante/ every 2 s: a server failing 2 of its last 3 probes (stopped, or its
+# database, cache, search or media storage failing) gets no request until it passes again.
+# The Host must be one of DJANGO_ALLOWED_HOSTS (nginx's server_name): with any other, every
+# probe gets 400, every backend is sick and only cached pages are served.
+probe health {
+    .request =
+        "GET /sante/ HTTP/1.1"
+        "Host: passerelle.example.fr"
+        "User-Agent: Varnish-probe"
+        "Connection: close";
+    .interval = 2s;
+    .timeout = 5s;  # a busy server is slow, not sick: only a refusal or 5 s without answer fail
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;
+}
+
 backend app1 {
     .host = "127.0.0.1";
     .port = "8001";
     .connect_timeout = 2s;
     .first_byte_timeout = 60s;
+    .probe = health;
 }
 
 sub vcl_init {

@@ -17,6 +17,7 @@ from tests.ops.servers import free_port
 
 VCL = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "passerelle.vcl"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+PROBE_HOST = '"Host: passerelle.example.fr"'
 BACKEND = re.compile(r"^backend app1 \{\n.*?^\}\n", re.M | re.S)
 # Test only: which backend fetched a response (kept on the cached object, so a HIT says it too).
 # Defined before the VCL's own vcl_backend_response, which returns: Varnish runs both in order.
@@ -46,6 +47,8 @@ def vcl_for(backends, served_by=False):
         blocks.append(block.replace('.port = "8001";', f'.port = "{port}";'))
         adds.append(f"app.add_backend(app{number});")
     vcl = vcl.replace(template.group(0), "\n".join(blocks))
+    assert PROBE_HOST in vcl, "the health probe no longer sends Host: passerelle.example.fr"
+    vcl = vcl.replace(PROBE_HOST, f'"Host: {backends[0][0]}"')  # one of the test's ALLOWED_HOSTS
     vcl = vcl.replace("app.add_backend(app1);", "\n    ".join(adds))
     if served_by:
         vcl = vcl.replace("sub vcl_backend_response {", SERVED_BY + "sub vcl_backend_response {", 1)

@@ -4,7 +4,8 @@ searched and counted in the facets on B, whose facet bitmaps were built before A
 
 Then the front cache in front of both: a real Varnish running deploy/varnish/passerelle.vcl with
 A and B in its round-robin director; a page an editor publishes in A's admin, and a reply posted
-on A, reach the next anonymous reader through Varnish, whichever server fetches the page again."""
+on A, reach the next anonymous reader through Varnish, whichever server fetches the page again;
+once B stops, Varnish's health probe leaves it out."""
 
 import html
 import re
@@ -178,6 +179,11 @@ def visible_within(url, text, timeout=2.0):
         time.sleep(0.05)
 
 
+def every_request_answered(front):
+    """Four passed requests in a row (round robin: each server twice) answered by a server."""
+    return all(anonymous(front + "/compte/connexion/").status_code == 200 for _ in range(4))
+
+
 def sign_in(base, username, password, totp_secret=None):
     """A browser signed in on ``base`` through allauth's forms (and its TOTP step)."""
     browser = requests.Session()
@@ -258,6 +264,9 @@ def test_varnish_in_front_of_both_servers_is_purged_by_either(site_tree):
         try:
             wait_for(lambda: up(a) and up(f"http://127.0.0.1:{port_b}"), timeout=90,
                      message="both app servers")  # fmt: skip
+            # Varnish's health probe saw them start: it sends requests once they pass it again.
+            wait_for(lambda: every_request_answered(front), timeout=15, interval=0.5,
+                     message="Varnish's probe to find both servers healthy")  # fmt: skip
 
             # 1. A chapter, cached by Varnish: a miss, then a hit of the same stored copy.
             chapter_url, guide_url = front + chapter.url, front + guide.url
@@ -321,6 +330,15 @@ def test_varnish_in_front_of_both_servers_is_purged_by_either(site_tree):
             replied, reply_delay = visible_within(topic_url, "jeton quetzalcoatl")
             assert replied.headers["X-Cache"] == "MISS" and reply_delay < 2
             assert anonymous(topic_url).headers["X-Cache"] == "HIT"
+
+            # 3. B stops: once its health probe fails, every request Varnish passes or misses
+            # goes to A (without the probe, every other one would be a 503).
+            stop(processes[1])
+            stopped = time.monotonic()
+            wait_for(lambda: every_request_answered(front), timeout=15, interval=0.5,
+                     message="Varnish to leave the stopped server B out")  # fmt: skip
+            assert time.monotonic() - stopped < 15
+            assert anonymous(front + "/recherche/?q=vpn").headers["X-Served-By"] == "app1"
         finally:
             for process in processes:
                 stop(process)
