@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def varnish(live_server, settings):
     backend = re.match(r"http://([^:]+):(\d+)", live_server.url)
-    with running_varnish([(backend.group(1), backend.group(2))]) as url:
+    # One backend, no health probe (tests/cache/varnish.py says why; test_two_servers has it).
+    with running_varnish([(backend.group(1), backend.group(2))], probe=False) as url:
         settings.WAGTAILFRONTENDCACHE = {
             "varnish": {"BACKEND": "passerelle.frontcache.purge.VarnishBackend", "LOCATION": url}
         }

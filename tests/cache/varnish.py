@@ -19,6 +19,7 @@ VCL = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "passerelle.v
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 PROBE_HOST = '"Host: passerelle.example.fr"'
 BACKEND = re.compile(r"^backend app1 \{\n.*?^\}\n", re.M | re.S)
+PROBE = re.compile(r"^probe health \{\n.*?^\}\n", re.M | re.S)
 # Test only: which backend fetched a response (kept on the cached object, so a HIT says it too).
 # Defined before the VCL's own vcl_backend_response, which returns: Varnish runs both in order.
 SERVED_BY = """sub vcl_backend_response {
@@ -34,9 +35,17 @@ def require_varnishd():
         pytest.fail("varnishd absent : installez le paquet Debian « varnish » (.ci/run le fait).")
 
 
-def vcl_for(backends, served_by=False):
-    """deploy's VCL with one backend per ``(host, port)``, all in the round-robin director."""
+def vcl_for(backends, served_by=False, probe=True):
+    """deploy's VCL with one backend per ``(host, port)``, all in the round-robin director.
+
+    ``probe=False`` drops the health probe (Varnish refuses an unused one): for the live server
+    of a SQLite test, whose /sante/ search check fails ("table is locked") while the test's own
+    thread writes to the shared in-memory database, and which has no other server to fall back
+    on anyway."""
     vcl = VCL.read_text()
+    if not probe:
+        assert PROBE.search(vcl) and "    .probe = health;\n" in vcl
+        vcl = PROBE.sub("", vcl).replace("    .probe = health;\n", "")
     template = BACKEND.search(vcl)
     assert template, "deploy/varnish/passerelle.vcl has no `backend app1 { … }` block any more"
     assert "app.add_backend(app1);" in vcl, "the director no longer adds app1"
@@ -47,8 +56,9 @@ def vcl_for(backends, served_by=False):
         blocks.append(block.replace('.port = "8001";', f'.port = "{port}";'))
         adds.append(f"app.add_backend(app{number});")
     vcl = vcl.replace(template.group(0), "\n".join(blocks))
-    assert PROBE_HOST in vcl, "the health probe no longer sends Host: passerelle.example.fr"
-    vcl = vcl.replace(PROBE_HOST, f'"Host: {backends[0][0]}"')  # one of the test's ALLOWED_HOSTS
+    if probe:
+        assert PROBE_HOST in vcl, "the health probe no longer sends Host: passerelle.example.fr"
+        vcl = vcl.replace(PROBE_HOST, f'"Host: {backends[0][0]}"')  # one of the ALLOWED_HOSTS
     vcl = vcl.replace("app.add_backend(app1);", "\n    ".join(adds))
     if served_by:
         vcl = vcl.replace("sub vcl_backend_response {", SERVED_BY + "sub vcl_backend_response {", 1)
@@ -56,13 +66,13 @@ def vcl_for(backends, served_by=False):
 
 
 @contextlib.contextmanager
-def running_varnish(backends, served_by=False):
+def running_varnish(backends, served_by=False, probe=True):
     """varnishd in the foreground on a free port; yields its URL (http://127.0.0.1:<port>)."""
     require_varnishd()
     # varnishd, started as root, reads the VCL as its own unprivileged user: a readable folder.
     tmp_path = Path(tempfile.mkdtemp(prefix="passerelle-varnish-"))
     tmp_path.chmod(0o755)
-    (tmp_path / "test.vcl").write_text(vcl_for(backends, served_by=served_by))
+    (tmp_path / "test.vcl").write_text(vcl_for(backends, served_by=served_by, probe=probe))
     (tmp_path / "test.vcl").chmod(0o644)
     port = free_port()
     process = subprocess.Popen(
