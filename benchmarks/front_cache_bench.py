@@ -178,6 +178,8 @@ def main():
              "--log-level", "warning"], env=env, cwd=ROOT))  # fmt: skip
         wait_http(f"http://127.0.0.1:{app_port}/")
         vcl = VCL.read_text().replace('.port = "8001";', f'.port = "{app_port}";')
+        # The health probe asks /sante/ with one of the allowed hosts.
+        vcl = vcl.replace('"Host: passerelle.example.fr"', '"Host: 127.0.0.1"')
         (work / "bench.vcl").write_text(vcl)
         (work / "bench.vcl").chmod(0o644)
         processes.append(subprocess.Popen(

@@ -12,13 +12,43 @@
 #
 # Start: varnishd -a 127.0.0.1:6081 -f /etc/varnish/passerelle.vcl -s malloc,256m
 # (the backend address below is the gunicorn of deploy/gunicorn.service).
+#
+# Several app servers: one backend per server (app1, app2, ...), each added to the round-robin
+# director in vcl_init, and each server's address in the "purgers" ACL, since every app server
+# sends its own PURGE and BAN (FRONTEND_CACHE_URL: an address of this Varnish that server
+# reaches, so "-a" must listen on it too). tests/ops/test_two_servers.py runs two of them.
 vcl 4.1;
 
-backend default {
+import directors;
+
+# Each app server's /sante/ every 2 s: a server failing 2 of its last 3 probes (stopped, or its
+# database, cache, search or media storage failing) gets no request until it passes again.
+# The Host must be one of DJANGO_ALLOWED_HOSTS (nginx's server_name): with any other, every
+# probe gets 400, every backend is sick and only cached pages are served.
+probe health {
+    .request =
+        "GET /sante/ HTTP/1.1"
+        "Host: passerelle.example.fr"
+        "User-Agent: Varnish-probe"
+        "Connection: close";
+    .interval = 2s;
+    .timeout = 5s;  # a busy server is slow, not sick: only a refusal or 5 s without answer fail
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;
+}
+
+backend app1 {
     .host = "127.0.0.1";
     .port = "8001";
     .connect_timeout = 2s;
     .first_byte_timeout = 60s;
+    .probe = health;
+}
+
+sub vcl_init {
+    new app = directors.round_robin();
+    app.add_backend(app1);
 }
 
 acl purgers {
@@ -27,6 +57,7 @@ acl purgers {
 }
 
 sub vcl_recv {
+    set req.backend_hint = app.backend();
     if (req.method == "PURGE" || req.method == "BAN") {
         # Varnish appends client.ip to X-Forwarded-For before vcl_recv: a list means the
         # request came through the reverse proxy (which also refuses these methods itself).

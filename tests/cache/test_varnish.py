@@ -3,12 +3,7 @@ a publish or a reply is visible to the next anonymous reader; signed-in people a
 from the cache, never someone else's page; purges never fail a request when Varnish is down."""
 
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,55 +11,21 @@ from django.test import Client
 
 from accounts import roles
 from tests import factories
-
-VCL = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "passerelle.vcl"
-VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+from tests.cache.varnish import running_varnish
+from tests.ops.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def varnish(live_server, settings):
-    if not Path(VARNISHD).exists():
-        pytest.fail("varnishd absent : installez le paquet Debian « varnish » (.ci/run le fait).")
     backend = re.match(r"http://([^:]+):(\d+)", live_server.url)
-    vcl = VCL.read_text()
-    vcl = vcl.replace('.host = "127.0.0.1";', f'.host = "{backend.group(1)}";')
-    vcl = vcl.replace('.port = "8001";', f'.port = "{backend.group(2)}";')
-    # varnishd, started as root, reads the VCL as its own unprivileged user: a readable folder.
-    tmp_path = Path(tempfile.mkdtemp(prefix="passerelle-varnish-"))
-    tmp_path.chmod(0o755)
-    (tmp_path / "test.vcl").write_text(vcl)
-    (tmp_path / "test.vcl").chmod(0o644)
-    port = free_port()
-    process = subprocess.Popen(
-        [VARNISHD, "-F", "-n", str(tmp_path / "varnish"), "-a", f"127.0.0.1:{port}",
-         "-T", "127.0.0.1:0", "-f", str(tmp_path / "test.vcl"), "-s", "malloc,32m",
-         "-p", "ban_lurker_sleep=0.01"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(url + "/csrf/", timeout=2)
-            break
-        except requests.ConnectionError:
-            if process.poll() is not None:
-                pytest.fail("varnishd stopped: " + process.stderr.read().decode())
-            time.sleep(0.1)
-    settings.WAGTAILFRONTENDCACHE = {
-        "varnish": {"BACKEND": "passerelle.frontcache.purge.VarnishBackend", "LOCATION": url}
-    }
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(tmp_path, ignore_errors=True)
+    # One backend, no health probe (tests/cache/varnish.py says why; test_two_servers has it).
+    with running_varnish([(backend.group(1), backend.group(2))], probe=False) as url:
+        settings.WAGTAILFRONTENDCACHE = {
+            "varnish": {"BACKEND": "passerelle.frontcache.purge.VarnishBackend", "LOCATION": url}
+        }
+        yield url
 
 
 @pytest.fixture
