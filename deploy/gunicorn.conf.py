@@ -20,8 +20,8 @@ import gc
 
 bind = "127.0.0.1:8001"
 workers = 4
-# Each worker is replaced after 2000 ± 200 requests: a safety net, not the memory bound (the
-# caches are bounded in bytes, config/settings/base.py), so memory stays flat without it.
+# Each worker is replaced after 2000 ± 200 requests: a safety net; the in-memory caches have
+# their own bounds in bytes (config/settings/base.py).
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = "127.0.0.1"
