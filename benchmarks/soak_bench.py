@@ -42,8 +42,8 @@ from reply_bench import FormFields, free_port, run, wait_up
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-PG_URL = "postgres://postgres@127.0.0.1:5432/passerelle_ops_soak"
-REDIS_URL = "redis://127.0.0.1:6379/6"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_SERVER = "redis://127.0.0.1:6379"
 PEAK_MB = 200
 SLOPE_MB_PER_MIN = 0.5
 
@@ -87,6 +87,16 @@ def rss_mb(pid):
     except FileNotFoundError:
         return None
     return None
+
+
+def private_mb(pid):
+    """USS: the pages only this process maps (Private_Clean + Private_Dirty), in MB."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except FileNotFoundError:
+        return None
+    fields = dict(line.split()[:2] for line in text.splitlines()[1:])
+    return (int(fields["Private_Clean:"]) + int(fields["Private_Dirty:"])) / 1024
 
 
 def children(pid):
@@ -190,18 +200,9 @@ def summary(samples):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=10)
-    parser.add_argument("--interval", type=float, default=5, help="seconds between RSS samples")
-    parser.add_argument(
-        "--reply-every", type=int, default=2, help="one reply every N cycles of 11 reads"
-    )
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
-    args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="passerelle-soak-"))
+def build_site(work, postgres, database="passerelle_ops_soak", redis_db=6):
+    """Build the demo site under ``work``; return the environment and the soak's
+    session key, chapter, forum, topic and reply paths (also used by memory_profile.py)."""
     env = dict(os.environ)
     for name in ("DATABASE_URL", "REDIS_URL", "SEARCH_URL", "FRONTEND_CACHE_URL"):
         env.pop(name, None)
@@ -216,21 +217,39 @@ def main():
         EMAIL_URL="dummy://",
         LOG_LEVEL="WARNING",
     )
-    if args.postgres:
-        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL, PASSERELLE_TASKS_BACKEND="rq")
-        for sql in (
-            "DROP DATABASE IF EXISTS passerelle_ops_soak",
-            "CREATE DATABASE passerelle_ops_soak",
-        ):
+    if postgres:
+        env.update(
+            DATABASE_URL=f"{PG_SERVER}/{database}",
+            REDIS_URL=f"{REDIS_SERVER}/{redis_db}",
+            PASSERELLE_TASKS_BACKEND="rq",
+        )
+        for sql in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-        subprocess.run(["redis-cli", "-n", "6", "FLUSHDB"], check=True, capture_output=True)
+        subprocess.run(
+            ["redis-cli", "-n", str(redis_db), "FLUSHDB"], check=True, capture_output=True
+        )
     else:
         env["PASSERELLE_TASKS_BACKEND"] = "database"
     print("building the demo site…", flush=True)
     run([str(PYTHON), "manage.py", "migrate", "--no-input", "-v0"], env)
     run([str(PYTHON), "manage.py", "collectstatic", "--no-input", "-v0"], env)
     run([str(PYTHON), "manage.py", "load_demo_data"], env)
-    session_key, chapter, forum, topic, reply = run([str(PYTHON), "-c", SEED], env).split()
+    return env, run([str(PYTHON), "-c", SEED], env).split()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--interval", type=float, default=5, help="seconds between RSS samples")
+    parser.add_argument(
+        "--reply-every", type=int, default=2, help="one reply every N cycles of 11 reads"
+    )
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="passerelle-soak-"))
+    env, (session_key, chapter, forum, topic, reply) = build_site(work, args.postgres)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -238,12 +257,13 @@ def main():
         ["manage.py", "rqworker", "default"] if args.postgres else ["manage.py", "tasks_worker"]
     )
     server = subprocess.Popen(
-        [str(GUNICORN), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"], env=env, cwd=ROOT)  # fmt: skip
+        [str(GUNICORN), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "config.wsgi",
+         "--workers", "1", "--bind", f"127.0.0.1:{port}", "--max-requests", "0",
+         "--access-logfile", "/dev/null", "--log-level", "warning"], env=env, cwd=ROOT)  # fmt: skip
     worker = subprocess.Popen([str(PYTHON), *worker_command], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     load = None
-    samples = {"gunicorn worker": [], "tasks worker": []}
+    samples = {"gunicorn worker": [], "gunicorn worker, USS": [], "tasks worker": []}
     try:
         wait_up(base)
         (gunicorn_worker,) = children(server.pid)
@@ -261,8 +281,10 @@ def main():
             if server.poll() is not None or worker.poll() is not None:
                 sys.exit("gunicorn or the tasks worker stopped during the soak")
             samples["gunicorn worker"].append((now, rss_mb(gunicorn_worker)))
+            samples["gunicorn worker, USS"].append((now, private_mb(gunicorn_worker)))
             samples["tasks worker"].append((now, tasks_rss))
-            print(f"{now:6.0f} s  gunicorn {samples['gunicorn worker'][-1][1]:6.1f} MB  "
+            print(f"{now:6.0f} s  gunicorn {samples['gunicorn worker'][-1][1]:6.1f} MB "
+                  f"(USS {samples['gunicorn worker, USS'][-1][1]:6.1f} MB)  "
                   f"tasks {tasks_rss:6.1f} MB  {load.counts}", flush=True)  # fmt: skip
             time.sleep(min(args.interval, max(0.0, deadline - time.monotonic())))
         load.stop.set()

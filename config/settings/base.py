@@ -208,19 +208,21 @@ else:
             "LOCATION": str(VAR_DIR / "cache" / "machina_attachments"),
             "TIMEOUT": 3600,
         },
+        # Without Redis these caches are in each worker's memory: bounded in bytes
+        # (passerelle/locmem.py), since their entries weigh from 200 bytes (a post's id list)
+        # to 200 kB (a whole topic page). Post fragments are ~2.4 kB: 8 MB hold ~3,000.
         "forum_html": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "passerelle.locmem.SizedLocMemCache",
             "LOCATION": "passerelle-forum-html",
             "TIMEOUT": 86400,
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "OPTIONS": {"MAX_ENTRIES": 5000, "MAX_BYTES": 8 * 2**20},
         },
-        # Whole pages weigh 20-200 kB each: 300 of them keep a worker's memory bounded (the
-        # soak benchmark saw it grow while dead pages of replied-to topics piled up to 5000).
+        # Whole anonymous forum pages, 10-200 kB each (~15 kB on average in the soak).
         "forum_pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "passerelle.locmem.SizedLocMemCache",
             "LOCATION": "passerelle-forum-pages",
             "TIMEOUT": 86400,
-            "OPTIONS": {"MAX_ENTRIES": 300},
+            "OPTIONS": {"MAX_ENTRIES": 300, "MAX_BYTES": 6 * 2**20},
         },
         "forum_views": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -624,10 +626,10 @@ CACHES["pages"] = (
     }
     if REDIS_URL
     else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "passerelle.locmem.SizedLocMemCache",
         "LOCATION": "passerelle-pages",
-        # Whole pages, one per URL and query string: 500 bound a worker's memory (~25 MB).
-        "OPTIONS": {"MAX_ENTRIES": 500},
+        # Whole pages, one per URL and query string (~9 kB each in the soak benchmark).
+        "OPTIONS": {"MAX_ENTRIES": 500, "MAX_BYTES": 6 * 2**20},
     }
 )
 MIDDLEWARE.insert(
