@@ -38,6 +38,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reply_bench import FormFields, free_port, run, wait_up
+from summary import record
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -323,6 +324,15 @@ def main():
             f"{'met' if r['slope'] <= SLOPE_MB_PER_MIN else 'NOT met'} |"
         )
     print("\n".join(lines))
+    command = f"soak_bench.py --minutes {args.minutes:g}{' --postgres' if args.postgres else ''}"
+    where = "PostgreSQL + Redis" if args.postgres else "SQLite"
+    for name, r in results.items():
+        record(f"{name} memory, {args.minutes:g}-minute soak, {where}", f"peak ≤ {PEAK_MB} MB",
+               f"{r['peak']:.1f} MB", r["peak"] <= PEAK_MB, command)  # fmt: skip
+        record(f"{name} memory, {args.minutes:g}-minute soak, {where}",
+               f"no growth (≤ {SLOPE_MB_PER_MIN} MB/min after warm-up)",
+               f"{r['slope']:+.2f} MB/min ({r['start']:.1f} → {r['end']:.1f} MB)",
+               r["slope"] <= SLOPE_MB_PER_MIN, command)  # fmt: skip
     if load.errors:
         print("errors (first 10):", load.errors[:10])
     if not args.no_write:
