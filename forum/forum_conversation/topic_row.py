@@ -220,3 +220,80 @@ def topic_row(topic_id, user):
             _cache(assignment, "officer", officer)
         marks = (forum_mark, topic_mark)
     return TopicRow(topic, solution, practice, assignment, subscription, marks)
+
+
+# --- The page's posts ---------------------------------------------------------------------------
+
+_posts_statements = {}
+
+
+def _posts_statement():
+    key = connection.vendor
+    if key in _posts_statements:
+        return _posts_statements[key]
+    from accounts.models import Establishment, Profile
+    from forum.community.models import HiddenPost
+
+    ForumProfile = get_model("forum_member", "ForumProfile")
+    user = get_user_model()
+    parts = [
+        Part(Post, "p"),
+        Part(user, "u"),
+        Part(Profile, "pr"),
+        Part(Establishment, "e"),
+        Part(ForumProfile, "fp"),
+        Part(HiddenPost, "h"),
+        Part(user, "ub"),
+    ]
+    user_table = _table(user)
+    columns = ", ".join(column for part in parts for column in part.columns(connection))
+    sql = (
+        f"SELECT {columns} FROM {_table(Post)} p "  # noqa: S608 -- only the models' names
+        f"LEFT JOIN {user_table} u ON u.id = p.poster_id "
+        f"LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id "
+        f"LEFT JOIN {_table(Establishment)} e ON e.id = pr.establishment_id "
+        f"LEFT JOIN {_table(ForumProfile)} fp ON fp.user_id = u.id "
+        f"LEFT JOIN {_table(HiddenPost)} h ON h.post_id = p.id "
+        f"LEFT JOIN {user_table} ub ON ub.id = p.updated_by_id "
+        # machina's list: the topic's approved posts in the model's order (``created``).
+        "WHERE p.topic_id = %s AND p.approved = %s ORDER BY p.created ASC LIMIT %s OFFSET %s"
+    )
+    _posts_statements[key] = (sql, parts)
+    return _posts_statements[key]
+
+
+def posts_page(topic, offset, limit):
+    """The topic's approved posts ``offset`` to ``offset + limit``, as the topic view's queryset
+    gives them (``select_related`` of the author with their profile, establishment and forum
+    profile, the hidden mark and the last editor; attachments prefetched)."""
+    from django.db.models import prefetch_related_objects
+
+    sql, parts = _posts_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [topic.pk, True, limit, offset])
+        rows = cursor.fetchall()
+    posts = []
+    for row in rows:
+        objects, start = [], 0
+        for part in parts:
+            end = start + len(part.fields)
+            objects.append(part.instance(connection, row[start:end]))
+            start = end
+        post, poster, profile, establishment, forum_profile, hidden, updated_by = objects
+        _cache(post, "topic", topic)
+        _cache(post, "poster", poster)
+        _cache(post, "updated_by", updated_by)
+        _cache(post, "hidden", hidden)
+        if hidden is not None:
+            _cache(hidden, "post", post)
+        if poster is not None:
+            _cache(poster, "profile", profile)
+            _cache(poster, "forum_profile", forum_profile)
+            if profile is not None:
+                _cache(profile, "user", poster)
+                _cache(profile, "establishment", establishment)
+            if forum_profile is not None:
+                _cache(forum_profile, "user", poster)
+        posts.append(post)
+    prefetch_related_objects(posts, "attachments")
+    return posts

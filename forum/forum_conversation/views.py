@@ -28,8 +28,8 @@ from forum.community.access import can_moderate
 from forum.community.solutions import can_mark_solution
 from forum.community.topic_views import count_anonymous_view, count_view
 from forum.forum_conversation.page_cache import anonymous_page_key, store_anonymous_page
-from forum.forum_conversation.post_cache import attach_rendered_posts
-from forum.forum_conversation.topic_row import topic_row
+from forum.forum_conversation.post_cache import attach_rendered_posts, controls_of
+from forum.forum_conversation.topic_row import posts_page, topic_row
 
 TrackingHandler = get_class("forum_tracking.handler", "TrackingHandler")
 
@@ -88,6 +88,15 @@ class TopicView(MachinaTopicView):
             paginator.count = self.topic.posts_count
         return paginator
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, _posts, is_paginated = super().paginate_queryset(queryset, page_size)
+        # The page's slice of ``get_queryset()``, read in one statement written once per process
+        # (building that select_related query cost more than running it).
+        query = page.object_list.query
+        low, high = query.low_mark, query.high_mark
+        page.object_list = posts_page(self.topic, low, (high - low) if high is not None else 10**9)
+        return paginator, page, page.object_list, is_paginated
+
     def get_queryset(self):
         return (
             super()
@@ -115,7 +124,20 @@ class TopicView(MachinaTopicView):
         context["user_can_download_files"] = can_download = handler.can_download_files(
             topic.forum, user
         )
-        attach_rendered_posts(context["posts"], topic, topic.forum, can_download)
+        posts = context["posts"]
+        controls = {
+            post.pk: controls_of(
+                post,
+                topic,
+                user,
+                handler,
+                context["solution"],
+                context["can_mark_solution"],
+                context["can_moderate"],
+            )
+            for post in posts
+        }
+        attach_rendered_posts(posts, topic, topic.forum, can_download, controls, self.request)
         return context
 
 
