@@ -19,7 +19,7 @@ FOOTER_LINKS = [
 
 
 def site_chrome(request):
-    from accounts.roles import role_of
+    from accounts.roles import role_and_permissions_of
 
     path = getattr(request, "path", "")
     navigation = [
@@ -30,5 +30,8 @@ def site_chrome(request):
     return {
         "main_navigation": navigation,
         "footer_links": FOOTER_LINKS,
-        "user_role": SimpleLazyObject(lambda: role_of(user) if user is not None else None),
+        # The role, with the permissions the header asks next (``perms``) in the same query.
+        "user_role": SimpleLazyObject(
+            lambda: role_and_permissions_of(user) if user is not None else None
+        ),
     }

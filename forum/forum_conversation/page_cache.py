@@ -45,29 +45,6 @@ def _page_number(request):
     return str(int(values[0]))
 
 
-def _state(topic_id):
-    """The accepted answer and the linked practice page of a topic, in one small query.
-
-    Plain SQL: this runs on every anonymous read, and building the equivalent ORM query
-    (subqueries) costs more than running it.
-    """
-    from wagtail.models import Page
-
-    from forum.community.models import PracticeDiscussion, TopicSolution
-
-    page_table = Page._meta.db_table
-    sql = (
-        "SELECT s.post_id, d.id, p.id, p.live, p.url_path, p.last_published_at "  # noqa: S608
-        "FROM (SELECT CAST(%s AS INTEGER) AS topic_id) t "
-        f"LEFT JOIN {TopicSolution._meta.db_table} s ON s.topic_id = t.topic_id "
-        f"LEFT JOIN {PracticeDiscussion._meta.db_table} d ON d.topic_id = t.topic_id "
-        f"LEFT JOIN {page_table} p ON p.id = d.page_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [topic_id])  # table names come from the models, the id is a parameter
-        return cursor.fetchone()
-
-
 def anonymous_reader(request):
     """A GET by an anonymous visitor who carries no session or message cookie."""
     return (
@@ -81,8 +58,11 @@ def _key(prefix, state):
     return f"{prefix}:{hashlib.sha256(repr(state).encode()).hexdigest()}"
 
 
-def anonymous_page_key(request, topic):
-    """The cache key of this topic page for this request, or None when it must be rendered."""
+def anonymous_page_key(request, topic, state):
+    """The cache key of this topic page for this request, or None when it must be rendered.
+
+    ``state``: the accepted answer and the linked practice page (``TopicRow.cache_state()``,
+    read with the topic in the same query)."""
     if not anonymous_reader(request):
         return None
     page = _page_number(request)
@@ -95,7 +75,7 @@ def anonymous_page_key(request, topic):
     )
     if request.path != unquote(canonical):
         return None
-    state = (canonical, page, topic.updated.isoformat(), topic.forum_id, _state(topic.pk))
+    state = (canonical, page, topic.updated.isoformat(), topic.forum_id, state)
     return _key(f"forum:topic-page:{topic.pk}", state)
 
 

@@ -15,36 +15,32 @@
 
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
 from machina.apps.forum_conversation.views import PostUpdateView as MachinaPostUpdateView
 from machina.apps.forum_conversation.views import TopicCreateView as MachinaTopicCreateView
 from machina.apps.forum_conversation.views import TopicUpdateView as MachinaTopicUpdateView
 from machina.apps.forum_conversation.views import TopicView as MachinaTopicView
-from machina.core.db.models import get_model
 from machina.core.loading import get_class
 
 from forum.community import notifications
 from forum.community.access import can_moderate
-from forum.community.models import PracticeDiscussion
-from forum.community.solutions import can_mark_solution, solution_of
+from forum.community.solutions import can_mark_solution
 from forum.community.topic_views import count_anonymous_view, count_view
 from forum.forum_conversation.page_cache import anonymous_page_key, store_anonymous_page
-from forum.forum_conversation.post_cache import attach_rendered_posts
+from forum.forum_conversation.post_cache import attach_rendered_posts, controls_of
+from forum.forum_conversation.topic_row import posts_page, topic_row
 
-Topic = get_model("forum_conversation", "Topic")
 TrackingHandler = get_class("forum_tracking.handler", "TrackingHandler")
 
 
 class TopicView(MachinaTopicView):
     def get_topic(self):
         if not hasattr(self, "topic"):
-            # machina's query, with the topic's poll (if any) in the same query.
-            self.topic = get_object_or_404(
-                Topic.objects.select_related("forum", "poll"), pk=self.kwargs["pk"]
-            )
-            topic = self.topic
+            # machina's query, with the topic's poll, accepted answer, practice page,
+            # assignment, and the reader's subscription and read marks, in one query.
+            self.row = topic_row(self.kwargs["pk"], self.request.user)
+            self.topic = topic = self.row.topic
             # The URL's forum must be the topic's (machina ignored it: any forum id, existing,
             # private or not, showed the topic).
             if topic.forum_id != _int(self.kwargs.get("forum_pk")):
@@ -63,7 +59,7 @@ class TopicView(MachinaTopicView):
 
     def get(self, request, **kwargs):
         # dispatch() has already checked that the reader may read the topic's forum (404 if not).
-        key = anonymous_page_key(request, self.get_topic())
+        key = anonymous_page_key(request, self.get_topic(), self.row.cache_state())
         if key is not None:
             content = caches["forum_pages"].get(key)
             if content is not None:
@@ -74,27 +70,15 @@ class TopicView(MachinaTopicView):
             response.add_post_render_callback(lambda r: store_anonymous_page(request, key, r))
         return response
 
-    def _solution(self):
-        if not hasattr(self, "_solution_cache"):
-            self._solution_cache = solution_of(self.get_topic())
-        return self._solution_cache
-
-    def _practice_link(self):
-        if not hasattr(self, "_practice_cache"):
-            self._practice_cache = (
-                PracticeDiscussion.objects.filter(topic=self.get_topic())
-                .select_related("page")
-                .first()
-            )
-        return self._practice_cache
-
     def send_signal(self, request, response, topic):
         # In place of machina's ``topic_viewed`` receivers, which wrote on every read: the view
         # is counted in the cache (moved to the database in batches), and a signed-in reader's
         # read tracking is written only when the topic has something new for them.
         count_view(topic.pk)
         if request.user.is_authenticated:
-            TrackingHandler().mark_topic_read(topic, request.user)
+            TrackingHandler().mark_topic_read(
+                topic, request.user, marks=(self.row.forum_mark, self.row.topic_mark)
+            )
 
     def get_paginator(self, queryset, per_page, *args, **kwargs):
         paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
@@ -104,12 +88,23 @@ class TopicView(MachinaTopicView):
             paginator.count = self.topic.posts_count
         return paginator
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, _posts, is_paginated = super().paginate_queryset(queryset, page_size)
+        # The page's slice of ``get_queryset()``, read in one statement written once per process
+        # (building that select_related query cost more than running it).
+        query = page.object_list.query
+        low, high = query.low_mark, query.high_mark
+        page.object_list = posts_page(self.topic, low, (high - low) if high is not None else 10**9)
+        return paginator, page, page.object_list, is_paginated
+
     def get_queryset(self):
         return (
             super()
             .get_queryset()
-            .select_related("poster__profile__establishment", "hidden")
-            .prefetch_related("poster__forum_profile")
+            # The authors' forum profiles in the same query (machina prefetched them).
+            .select_related("poster__profile__establishment", "poster__forum_profile", "hidden")
+            .prefetch_related(None)
+            .prefetch_related("attachments")
         )
 
     def get_context_data(self, **kwargs):
@@ -117,17 +112,32 @@ class TopicView(MachinaTopicView):
         topic = context["topic"]
         user = self.request.user
         handler = self.request.forum_permission_handler
-        solution = self._solution()
+        row = self.row
+        solution = row.solution
         context["solution"] = solution if solution and solution.post.approved else None
         context["can_mark_solution"] = can_mark_solution(topic, user, handler)
         context["can_moderate"] = can_moderate(topic.forum, user, handler)
-        context["subscription"] = notifications.subscription_for(user, topic=topic)
-        context["practice_link"] = self._practice_link()
+        context["subscription"] = row.subscription
+        context["practice_link"] = row.practice_link
+        context["topic_assignment"] = (topic.pk, row.assignment)
         context["frequencies"] = notifications.Frequency.choices
         context["user_can_download_files"] = can_download = handler.can_download_files(
             topic.forum, user
         )
-        attach_rendered_posts(context["posts"], topic, topic.forum, can_download)
+        posts = context["posts"]
+        controls = {
+            post.pk: controls_of(
+                post,
+                topic,
+                user,
+                handler,
+                context["solution"],
+                context["can_mark_solution"],
+                context["can_moderate"],
+            )
+            for post in posts
+        }
+        attach_rendered_posts(posts, topic, topic.forum, can_download, controls, self.request)
         return context
 
 

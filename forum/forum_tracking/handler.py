@@ -53,23 +53,31 @@ class TrackingHandler(MachinaTrackingHandler):
                 unread.append(forum)
         return _with_ancestors(forums, unread)
 
-    def mark_topic_read(self, topic, user):
+    def mark_topic_read(self, topic, user, marks=None):
+        """``marks``: the reader's (forum mark, topic mark), when the caller has read them
+        already (the topic page reads them with the topic: ``forum_conversation.topic_row``)."""
         if not user.is_authenticated:
             return
         last = topic.last_post_on
         if last is not None:
-            forum_mark = (
-                ForumReadTrack.objects.filter(forum_id=topic.forum_id, user=user)
-                .values_list("mark_time", flat=True)
-                .first()
-            )
+            if marks is None:
+                forum_mark = (
+                    ForumReadTrack.objects.filter(forum_id=topic.forum_id, user=user)
+                    .values_list("mark_time", flat=True)
+                    .first()
+                )
+            else:
+                forum_mark = marks[0]
             if forum_mark is not None and forum_mark >= last:
                 return  # machina does nothing either
-            topic_mark = (
-                TopicReadTrack.objects.filter(topic=topic, user=user)
-                .values_list("mark_time", flat=True)
-                .first()
-            )
+            if marks is None:
+                topic_mark = (
+                    TopicReadTrack.objects.filter(topic=topic, user=user)
+                    .values_list("mark_time", flat=True)
+                    .first()
+                )
+            else:
+                topic_mark = marks[1]
             if topic_mark is not None and topic_mark >= last:
                 return  # already read up to its last post: machina would only move mark_time
         super().mark_topic_read(topic, user)

@@ -25,11 +25,15 @@ def practice_discussion(context, page):
     }
 
 
-@register.simple_tag
-def topic_assignment(topic):
-    """The topic's assignment (officer or "no answer needed"), or None."""
+@register.simple_tag(takes_context=True)
+def topic_assignment(context, topic):
+    """The topic's assignment (officer or "no answer needed"), or None: the one the topic page
+    read with the topic (``topic_assignment`` in its context), or read now."""
     from forum.community.assignment import assignment_of
 
+    known = context.get("topic_assignment", False)
+    if known is not False and known[0] == topic.pk:
+        return known[1]
     return assignment_of(topic)
 
 
