@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from summary import record
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -279,6 +281,11 @@ def main():
         for page in paths:
             ours, theirs = mean[("ours", who, page)], mean[("machina", who, page)]
             ratio = ours / theirs if theirs else float("inf")
+            visitor = "signed-in staff" if who == "signed-in" else "first-time visitor"
+            record(f"forum {page}, {visitor}, no front cache", f"≥ ×{targets[who]:g} machina as it ships",
+                   f"×{ratio:.2f} ({ours:.1f} vs {theirs:.1f} req/s; {queries['ours'][(who, page)]} vs "
+                   f"{queries['machina'][(who, page)]} queries)", ratio >= targets[who],
+                   f"forum_bench.py --seconds {args.seconds} --rounds {args.rounds}")  # fmt: skip
             lines.append(
                 f"| {labels[page]} | {'signed-in staff' if who == 'signed-in' else 'first-time visitor'} "
                 f"| {ours:.1f} ({queries['ours'][(who, page)]}) "
