@@ -3,7 +3,8 @@
 tasks after commit in the worker ("after"), side by side in one run.
 
 Builds a database (SQLite in a temporary directory, or with ``--postgres`` a PostgreSQL database
-``passerelle_ops_bench`` on 127.0.0.1 with Redis db 5), seeds a forum topic with 20 posts whose
+``passerelle_ops_bench`` on 127.0.0.1 with Redis db 5; ``--pg-database`` and ``--redis-db`` choose
+others, so that two runs never share them), seeds a forum topic with 20 posts whose
 topic and forum have 30 subscribers each and a reply that mentions two people, then for each
 mode starts gunicorn (one sync worker, production-like settings ``benchmarks.forum_settings``),
 and, in the "after" mode, the tasks worker beside it. One client posts ``--replies`` replies
@@ -14,6 +15,7 @@ SQLite, then PostgreSQL + Redis, and appends p50 / p95 of each to docs/benchmark
 machine and the date.
 
     .venv/bin/python benchmarks/reply_bench.py [--replies 60] [--databases sqlite,postgres]
+        [--pg-database passerelle_ops_bench] [--redis-db 5]
 """
 
 import argparse
@@ -30,12 +32,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
+from summary import record
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-PG_URL = "postgres://postgres@127.0.0.1:5432/passerelle_ops_bench"
-REDIS_URL = "redis://127.0.0.1:6379/5"
+PG_DATABASE = "passerelle_ops_bench"
+REDIS_DB = 5
 TARGET_MS = 40
 
 
@@ -45,7 +48,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def env_for(var_dir, postgres, backend):
+def pg_url(database):
+    return f"postgres://postgres@127.0.0.1:5432/{database}"
+
+
+def redis_url(db):
+    return f"redis://127.0.0.1:6379/{db}"
+
+
+def env_for(var_dir, postgres, backend, pg_database=PG_DATABASE, redis_db=REDIS_DB):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="benchmarks.forum_settings",
@@ -57,7 +68,7 @@ def env_for(var_dir, postgres, backend):
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     if postgres:
-        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
+        env.update(DATABASE_URL=pg_url(pg_database), REDIS_URL=redis_url(redis_db))
     return env
 
 
@@ -140,8 +151,8 @@ def wait_up(base):
     sys.exit("gunicorn did not start")
 
 
-def bench(var_dir, postgres, backend, session_key, reply_path, replies, max_seconds):
-    env = env_for(var_dir, postgres, backend)
+def bench(var_dir, postgres, backend, session_key, reply_path, replies, max_seconds, **names):
+    env = env_for(var_dir, postgres, backend, **names)
     port = free_port()
     server = subprocess.Popen(
         [str(GUNICORN), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
@@ -194,15 +205,17 @@ def bench(var_dir, postgres, backend, session_key, reply_path, replies, max_seco
     }
 
 
-def prepare(var_dir, postgres):
-    env = env_for(var_dir, postgres, "immediate")
+def prepare(var_dir, postgres, pg_database=PG_DATABASE, redis_db=REDIS_DB):
+    env = env_for(var_dir, postgres, "immediate", pg_database, redis_db)
     if postgres:
         for sql in (
-            "DROP DATABASE IF EXISTS passerelle_ops_bench",
-            "CREATE DATABASE passerelle_ops_bench",
+            f"DROP DATABASE IF EXISTS {pg_database}",
+            f"CREATE DATABASE {pg_database}",
         ):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-        subprocess.run(["redis-cli", "-n", "5", "FLUSHDB"], check=True, capture_output=True)
+        subprocess.run(
+            ["redis-cli", "-n", str(redis_db), "FLUSHDB"], check=True, capture_output=True
+        )
     started = time.monotonic()
     run([str(PYTHON), "manage.py", "migrate", "-v0"], env)
     session_key, reply_path = run([str(PYTHON), "-c", SEED], env).split()
@@ -218,7 +231,14 @@ def main():
                         help="comma-separated: sqlite, postgres (PostgreSQL + Redis/RQ)")  # fmt: skip
     parser.add_argument("--postgres", action="store_true", help="the same as --databases postgres")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--pg-database", default=PG_DATABASE,
+                        help="PostgreSQL database to drop and create (default %(default)s)")  # fmt: skip
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB,
+                        help="Redis database number to flush and use (default %(default)s)")  # fmt: skip
     args = parser.parse_args()
+    if not args.pg_database.replace("_", "").isalnum():
+        sys.exit("--pg-database: letters, digits and underscores only")
+    names = {"pg_database": args.pg_database, "redis_db": args.redis_db}
     databases = ["postgres"] if args.postgres else args.databases.split(",")
     rows = []
     for database in databases:
@@ -226,10 +246,10 @@ def main():
         after_backend = "rq" if postgres else "database"
         label = "PostgreSQL + Redis" if postgres else "SQLite"
         with tempfile.TemporaryDirectory() as var_dir:
-            session_key, reply_path = prepare(var_dir, postgres)
+            session_key, reply_path = prepare(var_dir, postgres, **names)
             for backend in ("immediate", after_backend):
                 result = bench(var_dir, postgres, backend, session_key, reply_path,
-                               args.replies, args.max_seconds)  # fmt: skip
+                               args.replies, args.max_seconds, **names)  # fmt: skip
                 print(label, backend, result, flush=True)
                 rows.append((label, backend, result))
     lines = [
@@ -256,6 +276,14 @@ def main():
         )
         lines.append(f"| {label} | {where} | {result['count']} | {result['p50']:.1f} ms | "
                      f"{result['p95']:.1f} ms | {verdict} |")  # fmt: skip
+        if backend != "immediate":
+            record(
+                f"reply POST server time, {label}",
+                f"p50 ≤ {TARGET_MS} ms",
+                f"{result['p50']:.1f} ms (p95 {result['p95']:.1f})",
+                result["p50"] <= TARGET_MS,
+                f"reply_bench.py --databases {','.join(databases)}",
+            )
     print("\n".join(lines))
     if not args.no_write:
         with (ROOT / "docs" / "benchmarks.md").open("a") as file:

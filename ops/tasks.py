@@ -6,6 +6,9 @@ again (``ops.reclaim``): an email already sent is not sent again (the outbox cla
 before sending it), a search document is rewritten from the database, a fan-out of
 notifications uses one ``dedup_key`` per post and person, a feed fetch is conditional.
 
+Tasks enqueued inside a ``batched_tasks()`` block leave together when it commits (one Redis round
+trip with RQ, ``ops.rq_backend``; one ``deliver_outbox`` for a whole fan-out of emails).
+
 The backend is chosen by ``PASSERELLE_TASKS_BACKEND`` (settings, "Tasks, health, logs"): the
 database and its worker (``manage.py tasks_worker``), RQ on Redis, or "immediate" (inside the
 request: the test suite, and the "before" of ``benchmarks/reply_bench.py``).
@@ -20,9 +23,9 @@ from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
-# While a ``batched_delivery()`` block runs: the outbox message ids whose delivery it will
-# enqueue as one task when it ends (a fan-out of 60 emails is one task, not 60).
-_pending_delivery = contextvars.ContextVar("pending_delivery", default=None)
+# While a ``batched_tasks()`` block runs: the tasks enqueued inside it (each added once its
+# transaction has committed), enqueued together when the block's own transaction commits.
+_pending_tasks = contextvars.ContextVar("pending_tasks", default=None)
 
 
 def _enqueue_now(task_function, *args):
@@ -36,29 +39,68 @@ def enqueue_on_commit(task_function, *args):
     """Enqueue ``task_function(*args)`` once the current transaction commits (at once outside
     one). Enqueuing never fails the request: if the queue is unreachable, the periodic jobs
     (send_outbox, search_check --repair, fetch_notices) catch up, and the error is logged."""
-    pending = _pending_delivery.get()
-    if pending is not None and task_function is deliver_outbox:
-        transaction.on_commit(lambda: pending.extend(args[0]))
+    pending = _pending_tasks.get()
+    if pending is not None:
+        # A savepoint rolled back drops this callback with the writes it belongs to.
+        transaction.on_commit(lambda: pending.append((task_function, args)))
         return
     transaction.on_commit(lambda: _enqueue_now(task_function, *args))
 
 
+def _merged(calls):
+    """The calls to make: every delivery in one ``deliver_outbox``, identical calls once."""
+    merged, seen, message_ids = [], set(), []
+    for task_function, args in calls:
+        if task_function is deliver_outbox:
+            if not message_ids:
+                merged.append((deliver_outbox, None))
+            message_ids.extend(args[0])
+            continue
+        key = (task_function.module_path, repr(args))
+        if key not in seen:
+            seen.add(key)
+            merged.append((task_function, args))
+    return [
+        (task_function, (sorted(set(message_ids)),) if args is None else args)
+        for task_function, args in merged
+    ]
+
+
+def _enqueue_all(calls):
+    """Enqueue ``calls`` in one batch where the backend can (RQ: one Redis round trip)."""
+    by_backend = {}
+    for task_function, args in calls:
+        by_backend.setdefault(task_function.backend, []).append((task_function, args))
+    for group in by_backend.values():
+        backend = group[0][0].get_backend()
+        if not hasattr(backend, "enqueue_many"):
+            for task_function, args in group:
+                _enqueue_now(task_function, *args)
+            continue
+        try:
+            backend.enqueue_many([(task_function, args, {}) for task_function, args in group])
+        except Exception:
+            logger.exception("Could not enqueue %s", [(t.name, a) for t, a in group])
+
+
 @contextlib.contextmanager
-def batched_delivery():
-    """Collect the outbox deliveries enqueued inside the block (once their transactions have
-    committed) and enqueue them as one ``deliver_outbox`` task after them."""
+def batched_tasks():
+    """Collect the tasks enqueued inside the block (once their transactions have committed) and
+    enqueue them together after them: a fan-out of 60 emails is one ``deliver_outbox`` task, not
+    60, and a reply's tasks (search index, notifications) reach Redis in one round trip. Used
+    inside a transaction, the tasks leave when it commits."""
     pending = []
-    token = _pending_delivery.set(pending)
+    token = _pending_tasks.set(pending)
 
     def enqueue_all():
         if pending:
-            _enqueue_now(deliver_outbox, sorted(set(pending)))
+            _enqueue_all(_merged(pending))
 
     try:
         yield
     finally:
-        _pending_delivery.reset(token)
-        # Registered after the messages' own callbacks, so it runs after them.
+        _pending_tasks.reset(token)
+        # Registered after the tasks' own callbacks, so it runs after them.
         transaction.on_commit(enqueue_all)
 
 
@@ -109,7 +151,7 @@ def notify_post(post_id):
     post = get_model("forum_conversation", "Post").objects.filter(pk=post_id).first()
     if post is None:  # deleted in the meantime
         return 0
-    with batched_delivery():
+    with batched_tasks():
         return notifications.queue_post_emails(post)
 
 

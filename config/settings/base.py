@@ -483,7 +483,8 @@ MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
 PASSERELLE_TASKS_BACKEND = env_str("PASSERELLE_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
-    "rq": "django_tasks_rq.RQBackend",
+    # django-tasks-rq with one Redis connection per process and batches (ops/rq_backend.py).
+    "rq": "ops.rq_backend.RQBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 if PASSERELLE_TASKS_BACKEND not in _TASK_BACKENDS:

@@ -19,6 +19,23 @@ def held_for_new_account(forum, user):
     return user.date_joined > timezone.now() - datetime.timedelta(days=policy.new_account_days)
 
 
+class RequestPermissionHandlerMixin:
+    """Uses the view's permission handler (``perm_handler=``, the request's) in place of the one
+    machina's form makes for itself, which would compute the person's permissions again."""
+
+    def __init__(self, *args, perm_handler=None, **kwargs):
+        self._request_perm_handler = perm_handler
+        super().__init__(*args, **kwargs)
+
+    @property
+    def perm_handler(self):
+        return self._request_perm_handler or self._own_perm_handler
+
+    @perm_handler.setter
+    def perm_handler(self, handler):
+        self._own_perm_handler = handler
+
+
 class HoldNewAccountsMixin:
     def _held(self):
         # Moderators' own posts are never held.
@@ -35,11 +52,11 @@ class HoldNewAccountsMixin:
         return self._hold(super().create_post())
 
 
-class PostForm(HoldNewAccountsMixin, MachinaPostForm):
+class PostForm(RequestPermissionHandlerMixin, HoldNewAccountsMixin, MachinaPostForm):
     pass
 
 
-class TopicForm(HoldNewAccountsMixin, MachinaTopicForm):
+class TopicForm(RequestPermissionHandlerMixin, HoldNewAccountsMixin, MachinaTopicForm):
     def create_topic(self):
         topic = super().create_topic()
         if topic.approved and self._held():

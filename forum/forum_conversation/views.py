@@ -14,13 +14,16 @@
 """
 
 from django.core.cache import caches
+from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from machina.apps.forum_conversation.views import PostCreateView as MachinaPostCreateView
 from machina.apps.forum_conversation.views import PostDeleteView as MachinaPostDeleteView
 from machina.apps.forum_conversation.views import PostUpdateView as MachinaPostUpdateView
 from machina.apps.forum_conversation.views import TopicCreateView as MachinaTopicCreateView
 from machina.apps.forum_conversation.views import TopicUpdateView as MachinaTopicUpdateView
 from machina.apps.forum_conversation.views import TopicView as MachinaTopicView
+from machina.core.db.models import get_model
 from machina.core.loading import get_class
 
 from forum.community import notifications
@@ -30,7 +33,9 @@ from forum.community.topic_views import count_anonymous_view, count_view
 from forum.forum_conversation.page_cache import anonymous_page_key, store_anonymous_page
 from forum.forum_conversation.post_cache import attach_rendered_posts, controls_of
 from forum.forum_conversation.topic_row import posts_page, topic_row
+from ops.tasks import batched_tasks
 
+Topic = get_model("forum_conversation", "Topic")
 TrackingHandler = get_class("forum_tracking.handler", "TrackingHandler")
 
 
@@ -149,9 +154,16 @@ class SameObjectsMixin:
     """The topic must be in the URL's forum and the post in the URL's topic, or 404."""
 
     def get_topic(self):
+        pk = self.kwargs.get(self.topic_pk_url_kwarg)
+        if pk and not hasattr(self, "_topic"):
+            # machina's query, with the topic's forum in it: the view's forum is that one (or a
+            # 404 below), and the permission check and the counters use it (one query less).
+            self._topic = get_object_or_404(Topic.objects.select_related("forum"), pk=pk)
         topic = super().get_topic()
         if topic is not None and topic.forum_id != _int(self.kwargs.get(self.forum_pk_url_kwarg)):
             raise Http404
+        if topic is not None and not hasattr(self, "_forum"):
+            self._forum = topic.forum
         return topic
 
     def get_post(self):
@@ -164,16 +176,31 @@ class SameObjectsMixin:
 
 
 class PublishMixin:
-    """After a new post is saved: subscribe its author, and notify if it is visible."""
+    """After a new post is saved: subscribe its author, and notify if it is visible.
+
+    One transaction for the whole post: machina writes the post, the author's post count, the
+    topic's and the forum's counters each in its own autocommit (four commits, each with its
+    deferred search triggers, on PostgreSQL four WAL flushes), and a failure halfway left
+    counters that did not match. Its tasks (search index, notifications) leave together once it
+    has committed (``batched_tasks``: one Redis round trip with RQ)."""
 
     def form_valid(self, post_form, attachment_formset, *args, **kwargs):
-        response = super().form_valid(post_form, attachment_formset, *args, **kwargs)
-        post = getattr(self, "forum_post", None)
-        if post is not None and post.pk and not self.preview:
-            if self.request.user.is_authenticated:
-                notifications.auto_subscribe(self.request.user, post.topic)
-            notifications.post_published(post)
+        with transaction.atomic(), batched_tasks():
+            response = super().form_valid(post_form, attachment_formset, *args, **kwargs)
+            post = getattr(self, "forum_post", None)
+            if post is not None and post.pk and not self.preview:
+                if self.request.user.is_authenticated:
+                    notifications.auto_subscribe(self.request.user, post.topic)
+                notifications.post_published(post)
         return response
+
+    def get_post_form_kwargs(self):
+        # machina's form makes a permission handler of its own, which computes the person's
+        # permissions again (a query and a cache read): it gets the request's.
+        return {
+            **super().get_post_form_kwargs(),
+            "perm_handler": self.request.forum_permission_handler,
+        }
 
 
 class SuggestionStepMixin:

@@ -17,3 +17,9 @@ def slow_write(path):
     with Path(path).open("a") as file:
         file.write("done\n")
     return "done"
+
+
+@task()
+def noted(value):
+    """Does nothing: the batching test reads what was queued, not what ran."""
+    return value
