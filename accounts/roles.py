@@ -8,6 +8,8 @@ moderates the forums of their domain only, editors and administrators moderate e
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 STAFF = "Personnel d'établissement"
@@ -81,16 +83,13 @@ OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page"]
 
 
 def _permissions(pairs, using):
-    found = []
+    """The Django permissions named by ``(app_label, codename)`` pairs that exist, in one query."""
+    wanted = Q()
     for app_label, codename in pairs:
-        perm = (
-            Permission.objects.using(using)
-            .filter(content_type__app_label=app_label, codename=codename)
-            .first()
-        )
-        if perm is not None:
-            found.append(perm)
-    return found
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    if not pairs:
+        return []
+    return list(Permission.objects.using(using).filter(wanted))
 
 
 def _forum_permissions(codenames, using):
@@ -103,29 +102,56 @@ def _forum_permissions(codenames, using):
     return list(ForumPermission.objects.using(using).filter(codename__in=codenames))
 
 
+def set_forum_permissions(model, lookup, permissions, has_perm, using="default"):
+    """Make the rows of ``model`` (machina's Group- or UserForumPermission) that match ``lookup``
+    say ``has_perm`` for each of ``permissions``, creating the missing ones.
+
+    Three queries whatever the number of permissions: an ``update_or_create`` per permission
+    cost two or three, some thirty per forum, and creating a domain with its forums took seconds
+    on PostgreSQL. Bulk writes send no ``post_save``: what follows forum permissions (the page
+    cache's token, the front cache's ban, ``passerelle/frontcache/receivers.py``) is sent one,
+    as for a single saved row, when anything changed. Returns the number of rows written."""
+    rows = model.objects.using(using).filter(**lookup, permission__in=permissions)
+    existing = dict(rows.values_list("permission_id", "has_perm"))
+    wrong = [pk for pk, value in existing.items() if value != has_perm]
+    missing = [
+        model(**lookup, permission=permission, has_perm=has_perm)
+        for permission in permissions
+        if permission.pk not in existing
+    ]
+    if wrong:
+        rows.filter(permission_id__in=wrong).update(has_perm=has_perm)
+    if missing:
+        model.objects.using(using).bulk_create(missing)
+    if wrong or missing:
+        instance = missing[0] if missing else rows.filter(permission_id=wrong[0]).first()
+        post_save.send(
+            sender=model,
+            instance=instance,
+            created=bool(missing),
+            update_fields=None,
+            raw=False,
+            using=using,
+        )
+    return len(wrong) + len(missing)
+
+
 def grant_group_forum_permissions(group, codenames, forum=None, using="default"):
     from machina.core.db.models import get_model
 
     GroupForumPermission = get_model("forum_permission", "GroupForumPermission")
-    for permission in _forum_permissions(codenames, using):
-        GroupForumPermission.objects.using(using).update_or_create(
-            group=group, forum=forum, permission=permission, defaults={"has_perm": True}
-        )
+    lookup = {"group": group, "forum": forum}
+    set_forum_permissions(GroupForumPermission, lookup, _forum_permissions(codenames, using),
+                          has_perm=True, using=using)  # fmt: skip
 
 
 def _grant_anonymous_forum_permissions(using):
     from machina.core.db.models import get_model
 
     UserForumPermission = get_model("forum_permission", "UserForumPermission")
-    for permission in _forum_permissions(ANONYMOUS_FORUM, using):
-        UserForumPermission.objects.using(using).get_or_create(
-            anonymous_user=True,
-            authenticated_user=False,
-            user=None,
-            forum=None,
-            permission=permission,
-            defaults={"has_perm": True},
-        )
+    lookup = {"anonymous_user": True, "authenticated_user": False, "user": None, "forum": None}
+    set_forum_permissions(UserForumPermission, lookup, _forum_permissions(ANONYMOUS_FORUM, using),
+                          has_perm=True, using=using)  # fmt: skip
 
 
 def _grant_page_permissions(group, page, codenames, using):

@@ -28,23 +28,15 @@ def make_private(forum, group, moderators=None):
     """Reserve ``forum`` and its descendants to ``group`` (``moderators`` moderate it too)."""
     forums = list(forum.get_descendants(include_self=True))
     refused = list(ForumPermission.objects.filter(codename__in=ALL_FORUM_PERMISSIONS))
+    role_groups = list(Group.objects.filter(name__in=roles.ROLE_NAMES))
     for target in forums:
-        for permission in refused:
-            for anonymous in (True, False):
-                UserForumPermission.objects.update_or_create(
-                    forum=target,
-                    permission=permission,
-                    user=None,
-                    anonymous_user=anonymous,
-                    authenticated_user=not anonymous,
-                    defaults={"has_perm": False},
-                )
-        for role_group in Group.objects.filter(name__in=roles.ROLE_NAMES):
-            for permission in refused:
-                GroupForumPermission.objects.update_or_create(
-                    group=role_group, forum=target, permission=permission,
-                    defaults={"has_perm": False},
-                )  # fmt: skip
+        for anonymous in (True, False):
+            lookup = {"forum": target, "user": None, "anonymous_user": anonymous,
+                      "authenticated_user": not anonymous}  # fmt: skip
+            roles.set_forum_permissions(UserForumPermission, lookup, refused, has_perm=False)
+        for role_group in role_groups:
+            lookup = {"group": role_group, "forum": target}
+            roles.set_forum_permissions(GroupForumPermission, lookup, refused, has_perm=False)
         roles.grant_group_forum_permissions(group, roles.PARTICIPATE_FORUM, forum=target)
         if moderators is not None:
             roles.grant_group_forum_permissions(moderators, ALL_FORUM_PERMISSIONS, forum=target)
