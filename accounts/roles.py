@@ -84,11 +84,11 @@ OFFICER_PAGE_PERMISSIONS = ["add_page", "change_page"]
 
 def _permissions(pairs, using):
     """The Django permissions named by ``(app_label, codename)`` pairs that exist, in one query."""
+    if not pairs:
+        return []  # an empty Q() would match every permission
     wanted = Q()
     for app_label, codename in pairs:
         wanted |= Q(content_type__app_label=app_label, codename=codename)
-    if not pairs:
-        return []
     return list(Permission.objects.using(using).filter(wanted))
 
 
