@@ -4,9 +4,10 @@ Anonymous readers who carry no session all see the same page: no name, no form, 
 CSRF token. Their topic pages are kept in the cache (``TIMEOUT`` seconds at most) under a key made
 of everything the content depends on, read from the database on every request:
 
-- ``topic.updated``: machina saves the topic whenever one of its posts is created, edited,
-  hidden, approved, moved or deleted (``Post.save()`` → ``Topic.update_trackers()``), and when the
-  topic itself is locked, moved or changes type;
+- ``topic.updated``: set whenever one of the topic's posts is created, edited, hidden, approved,
+  moved or deleted (machina's ``Post.save()`` → ``Topic.update_trackers()``, or for a reply the
+  two UPDATEs of ``forum_conversation.models.Post``), and when the topic itself is locked, moved
+  or changes type;
 - the accepted answer and the practice page linked to the topic (and whether it is live);
 - the page's own URL and page number (the canonical URL only, ``?page=N`` only, so the number of
   entries stays bounded by the number of topic pages).
@@ -82,8 +83,9 @@ def anonymous_page_key(request, topic, state):
 def _index_state():
     """What the forum index shows anonymous visitors depends on, in two small queries.
 
-    Every forum is saved (``updated``) when a topic or post in it is created, edited, hidden,
-    approved, moved or deleted (``Forum.update_trackers()``) and when it is renamed or moved;
+    Every forum's ``updated`` is set when a topic or post in it is created, edited, hidden,
+    approved, moved or deleted (``Forum.update_trackers()``, or a reply's UPDATE) and when it is
+    renamed or moved;
     what anonymous visitors may see is the anonymous rows of ``UserForumPermission``.
     """
     from machina.core.db.models import get_model

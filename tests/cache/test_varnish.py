@@ -84,7 +84,9 @@ def test_publishing_a_change_is_visible_to_the_next_anonymous_reader(varnish, wo
 
 
 def test_a_reply_is_visible_on_the_topic_and_the_forum_index(varnish, world):
-    from machina.apps.forum_conversation.models import Post
+    from machina.core.db.models import get_model
+
+    Post = get_model("forum_conversation", "Post")
 
     topic, (camille, _yanis) = world["topic"], world["users"]
     url = varnish + world["topic_url"]
