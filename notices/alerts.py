@@ -1,8 +1,10 @@
 """Urgent notices, once published, are emailed to the people they concern.
 
-The rule: an urgent notice that is live, public and not expired goes to every active user with an
-email address who follows one of its audiences or one of its domains. Each person receives it once:
-the outbox's ``dedup_key`` is per notice and per person, so re-publishing an edit sends nothing.
+They are queued by a background task (``ops.tasks.alert_urgent_notice``) once the publication
+has committed. The rule: an urgent notice that is live, public and not expired goes to every
+active user with an email address who follows one of its audiences or one of its domains. Each
+person receives it once: the outbox's ``dedup_key`` is per notice and per person, so
+re-publishing an edit sends nothing.
 """
 
 from django.conf import settings
@@ -111,4 +113,10 @@ def notify_urgent_notice(notice):
 
 
 def on_page_published(sender, instance, **kwargs):
-    notify_urgent_notice(instance)
+    """The emails leave in a background task once the publication has committed: rendering
+    and queuing them for every follower would otherwise delay the Publish click, and with it
+    the purge that shows the urgent banner."""
+    from ops.tasks import alert_urgent_notice, enqueue_on_commit
+
+    if instance.priority == NoticePage.Priority.URGENT:
+        enqueue_on_commit(alert_urgent_notice, instance.pk)

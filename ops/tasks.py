@@ -217,6 +217,21 @@ def flag_pages_for_notice(notice_id):
 
 
 @task()
+def alert_urgent_notice(notice_id):
+    """An urgent notice was published: email the people it concerns (notices.alerts). Out of
+    the Publish click, which only waits for the front cache purge that shows the banner.
+    Idempotent: one email per notice and person, however often it is published or retried."""
+    from notices.alerts import notify_urgent_notice
+    from notices.models import NoticePage
+
+    notice = NoticePage.objects.filter(pk=notice_id).first()
+    if notice is None:
+        return 0
+    with batched_tasks():
+        return notify_urgent_notice(notice)
+
+
+@task()
 def notify_page_followers(page_id, revision_id):
     """A guide or practice page was published: email who follows it « immédiatement »
     (subscriptions.immediate). Idempotent: one email per revision and person."""

@@ -100,3 +100,37 @@ def test_expired_urgent_notice_sends_nothing(people):
     page = draft(people["index"], expires_at=datetime.date.today() - datetime.timedelta(days=1))
     publish(page, [Audience.objects.get(slug="rssi")], [])
     assert mail.outbox == []
+
+
+def test_publish_leaves_the_alert_emails_to_the_worker(people, tmp_path):
+    """With the database backend, as `make run` and production have it: Publish queues one task
+    and returns; nobody is emailed until the tasks worker runs it, then each follower once."""
+    import json
+
+    from tests.ops.servers import database_url, environment, manage, shell
+
+    page = draft(people["index"])
+    page.domains.set([people["security"]])
+    page.save()
+    env = environment(tmp_path, database_url(tmp_path), EMAIL_URL="console://")
+    state = (
+        "import json; from django_tasks_db.models import DBTaskResult as R; "
+        "from outbox.models import Message; "
+        "print(json.dumps([sorted(R.objects.values_list('task_path', 'status')), "
+        "sorted(Message.objects.values_list('to', flat=True))]))"
+    )
+    published = shell(
+        env,
+        "from notices.models import NoticePage; "
+        f"NoticePage.objects.get(pk={page.pk}).save_revision().publish(); " + state,
+    )
+    assert published.returncode == 0, published.stderr
+    tasks, messages = json.loads(published.stdout.strip().splitlines()[-1])
+    assert ["ops.tasks.alert_urgent_notice", "READY"] in tasks
+    assert messages == []
+    worker = manage(env, "tasks_worker", "--batch")
+    assert worker.returncode == 0, worker.stderr
+    done = shell(env, state)
+    tasks, messages = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ["ops.tasks.alert_urgent_notice", "SUCCESSFUL"] in tasks
+    assert messages == ["both@univ.fr", "secu@univ.fr"]
