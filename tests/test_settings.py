@@ -92,6 +92,7 @@ def test_production_settings_pass_the_deploy_check():
         ("SEARCH_BACKEND", "whoosh"),
         ("PASSERELLE_REVIEW_INTERVAL_MONTHS", "six"),
         ("PASSERELLE_DEMO", "peut-être"),
+        ("PASSERELLE_WORKER_CACHE_MB", "0"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(variable, value):
@@ -130,3 +131,24 @@ def test_env_int_rejects_values_below_minimum(monkeypatch):
     monkeypatch.setenv("SOME_COUNT", "0")
     with pytest.raises(ImproperlyConfigured, match="SOME_COUNT"):
         env.env_int("SOME_COUNT", 5, minimum=1)
+
+
+def test_worker_cache_size_is_set_by_the_operator():
+    """Without Redis, PASSERELLE_WORKER_CACHE_MB bounds what each worker's in-memory caches hold
+    (10 MB unless set): the forum fragments, whole forum pages and whole pages together."""
+    code = (
+        "import django; django.setup(); from django.core.cache import caches; "
+        "print(sum(caches[a]._max_bytes for a in ('forum_html', 'forum_pages', 'pages')))"
+    )
+
+    def total(**variables):
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("REDIS_URL")}
+        environment.update(DJANGO_SETTINGS_MODULE="config.settings.dev", **variables)
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+            text=True, timeout=60, check=True,
+        )  # fmt: skip
+        return int(result.stdout.split()[-1]) / 2**20
+
+    assert total() == pytest.approx(10, abs=0.01)
+    assert total(PASSERELLE_WORKER_CACHE_MB="40") == pytest.approx(40, abs=0.01)

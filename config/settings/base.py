@@ -200,7 +200,12 @@ if REDIS_URL:
     }
     # Sessions are read from Redis and kept in the database, so a Redis restart signs no one out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+# Without Redis: the bytes each worker may keep of forum fragments, whole forum pages and whole
+# pages (passerelle/locmem.py), 40 / 30 / 30 %. With Redis these caches live in Redis. 10 MB
+# fill within minutes of mixed load, after which a worker's memory stays flat; at 20 MB a worker
+# was still growing toward its bound after 20 minutes (docs/benchmarks.md, "Worker memory").
+WORKER_CACHE_BYTES = env_int("PASSERELLE_WORKER_CACHE_MB", 10, minimum=1) * 2**20
+if not REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "machina_attachments": {
@@ -210,19 +215,19 @@ else:
         },
         # Without Redis these caches are in each worker's memory: bounded in bytes
         # (passerelle/locmem.py), since their entries weigh from 200 bytes (a post's id list)
-        # to 200 kB (a whole topic page). Post fragments are ~2.4 kB: 8 MB hold ~3,000.
+        # to 200 kB (a whole topic page). Post fragments are ~2.4 kB: 4 MB hold ~1,700.
         "forum_html": {
             "BACKEND": "passerelle.locmem.SizedLocMemCache",
             "LOCATION": "passerelle-forum-html",
             "TIMEOUT": 86400,
-            "OPTIONS": {"MAX_ENTRIES": 5000, "MAX_BYTES": 8 * 2**20},
+            "OPTIONS": {"MAX_ENTRIES": 5000, "MAX_BYTES": WORKER_CACHE_BYTES * 4 // 10},
         },
         # Whole anonymous forum pages, 10-200 kB each (~15 kB on average in the soak).
         "forum_pages": {
             "BACKEND": "passerelle.locmem.SizedLocMemCache",
             "LOCATION": "passerelle-forum-pages",
             "TIMEOUT": 86400,
-            "OPTIONS": {"MAX_ENTRIES": 300, "MAX_BYTES": 6 * 2**20},
+            "OPTIONS": {"MAX_ENTRIES": 300, "MAX_BYTES": WORKER_CACHE_BYTES * 3 // 10},
         },
         "forum_views": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -630,7 +635,7 @@ CACHES["pages"] = (
         "BACKEND": "passerelle.locmem.SizedLocMemCache",
         "LOCATION": "passerelle-pages",
         # Whole pages, one per URL and query string (~9 kB each in the soak benchmark).
-        "OPTIONS": {"MAX_ENTRIES": 500, "MAX_BYTES": 6 * 2**20},
+        "OPTIONS": {"MAX_ENTRIES": 500, "MAX_BYTES": WORKER_CACHE_BYTES * 3 // 10},
     }
 )
 MIDDLEWARE.insert(
