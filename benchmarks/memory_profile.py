@@ -207,6 +207,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reply-every", type=int, default=2)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument(
+        "--malloc-trim-every", type=int, default=0,
+        help="call glibc's malloc_trim(0) every N cycles, as gunicorn's post_request hook could",
+    )  # fmt: skip
     parser.add_argument("--frames", type=int, default=12)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--postgres", action="store_true")
@@ -239,8 +243,10 @@ def main():
     report("warm-up", started, replay, args.tracemalloc)
     first = tracemalloc.take_snapshot() if args.tracemalloc else None
     for n in range(args.rounds):
-        for _ in range(args.cycles):
+        for i in range(args.cycles):
             replay.cycle()
+            if args.malloc_trim_every and i % args.malloc_trim_every == 0:
+                LIBC.malloc_trim(0)
         report(f"+{(n + 1) * args.cycles}", started, replay, args.tracemalloc)
     if replay.errors:
         print("errors (first 10):", replay.errors[:10])

@@ -14,8 +14,14 @@ Shared pages still count in each worker's RSS; what a worker adds is its USS (pr
 
 With ``preload_app`` a code deployment needs ``systemctl restart passerelle``: ``reload`` (HUP)
 starts new workers from the master, which still holds the old code.
+
+Every ``TRIM_EVERY`` requests a worker asks glibc to give back the free memory it keeps inside
+its heap (``malloc_trim``): cache entries replaced and pages rendered leave holes that malloc
+would otherwise keep resident (benchmarks/memory_profile.py ``--malloc-trim-every``).
 """
 
+import ctypes
+import ctypes.util
 import gc
 
 bind = "127.0.0.1:8001"
@@ -40,3 +46,16 @@ def when_ready(server):
         connection.close()
     gc.collect()
     gc.freeze()
+
+
+TRIM_EVERY = 500
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+_malloc_trim = getattr(_libc, "malloc_trim", None)  # glibc only
+_served = [0]
+
+
+def post_request(worker, req, environ, resp):
+    """In a worker, after each request: every TRIM_EVERY requests, malloc_trim(0) (~1 ms)."""
+    _served[0] += 1
+    if _malloc_trim is not None and _served[0] % TRIM_EVERY == 0:
+        _malloc_trim(0)
