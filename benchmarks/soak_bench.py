@@ -84,16 +84,6 @@ print(reverse("forum_conversation:post_create", kwargs={**kwargs, "topic_slug": 
 WORDS = ["absence", "accueil", "aide", "bulletin", "cantine", "classe", "conseil", "dossier", "école", "élève", "emploi", "examen", "formation", "inscription", "lycée", "note", "parent", "projet", "réunion", "sortie", "stage", "transport", "vacances"]  # fmt: skip
 
 
-def rss_mb(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        return None
-    return None
-
-
 def status_mb(pid, field):
     """A field of /proc/PID/status in MB: RssAnon (the process's own heap and stacks), RssFile
     (pages of mapped files: code, libraries, SQLite's memory-mapped database, most of them
@@ -105,6 +95,10 @@ def status_mb(pid, field):
     except FileNotFoundError:
         return None
     return None
+
+
+def rss_mb(pid):
+    return status_mb(pid, "VmRSS")
 
 
 def mapped_file_mb(pid, prefix):
